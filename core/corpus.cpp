@@ -1,0 +1,242 @@
+#include "corpus.h"
+
+#include "errors.h"
+
+#include <algorithm>
+#include <unordered_set>
+
+namespace attnlab {
+
+namespace {
+
+// Letters, digits, apostrophes and every byte of a multi-byte UTF-8 character make words.
+bool isWordByte(unsigned char c)
+{
+    return c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9') || c == '\'';
+}
+
+char lowerAscii(char c)
+{
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+// Splits text into lines, accepting \n, \r\n and \r.
+std::vector<std::string_view> splitLines(std::string_view text)
+{
+    std::vector<std::string_view> lines;
+    size_t begin = 0;
+    for (size_t i = 0; i <= text.size(); ++i) {
+        if (i == text.size() || text[i] == '\n' || text[i] == '\r') {
+            lines.push_back(text.substr(begin, i - begin));
+            if (i + 1 < text.size() && text[i] == '\r' && text[i + 1] == '\n') {
+                ++i;
+            }
+            begin = i + 1;
+        }
+    }
+    return lines;
+}
+
+bool isBlank(std::string_view line)
+{
+    return std::all_of(line.begin(), line.end(), [](char c) {
+        return c == ' ' || c == '\t' || c == '\f' || c == '\v';
+    });
+}
+
+// Drops a literal "<start>" at the front of a line, so typing it does not double it.
+std::string_view withoutLeadingStart(std::string_view line)
+{
+    const size_t first = line.find_first_not_of(" \t");
+    if (first == std::string_view::npos) {
+        return {};
+    }
+    line.remove_prefix(first);
+    if (line.substr(0, kStartToken.size()) == kStartToken) {
+        line.remove_prefix(kStartToken.size());
+    }
+    return line;
+}
+
+const std::vector<std::string>& lessonVocab()
+{
+    static const std::vector<std::string> tokens{"<start>", "the",   "man", "chicken",
+                                                 "ordered", "woman", "beef"};
+    return tokens;
+}
+
+std::string quoted(std::string_view text)
+{
+    return "\"" + std::string(text) + "\"";
+}
+
+} // namespace
+
+std::vector<std::string> tokenizeLine(std::string_view line)
+{
+    std::vector<std::string> words;
+    std::string word;
+    for (char c : line) {
+        if (isWordByte(static_cast<unsigned char>(c))) {
+            word.push_back(lowerAscii(c));
+        } else if (!word.empty()) {
+            words.push_back(std::move(word));
+            word.clear();
+        }
+    }
+    if (!word.empty()) {
+        words.push_back(std::move(word));
+    }
+    return words;
+}
+
+Vocab::Vocab() : m_tokens{std::string(kStartToken)} {}
+
+Vocab::Vocab(std::vector<std::string> tokens) : m_tokens(std::move(tokens))
+{
+    if (m_tokens.empty() || m_tokens.front() != kStartToken) {
+        throw InputError("a vocabulary must begin with the token <start>");
+    }
+    std::unordered_set<std::string> seen;
+    for (const std::string& token : m_tokens) {
+        if (token.empty() || !seen.insert(token).second) {
+            throw InputError("the vocabulary holds an empty or repeated token " + quoted(token));
+        }
+    }
+}
+
+std::optional<int> Vocab::find(std::string_view word) const
+{
+    const auto it = std::find(m_tokens.begin(), m_tokens.end(), word);
+    if (it == m_tokens.end()) {
+        return std::nullopt;
+    }
+    return static_cast<int>(it - m_tokens.begin());
+}
+
+int Vocab::add(const std::string& word)
+{
+    if (const auto id = find(word)) {
+        return *id;
+    }
+    m_tokens.push_back(word);
+    return size() - 1;
+}
+
+int Corpus::longest() const
+{
+    size_t best = 0;
+    for (const auto& s : sentences) {
+        best = std::max(best, s.size());
+    }
+    return static_cast<int>(best);
+}
+
+std::vector<std::string> Corpus::words(int sentence) const
+{
+    std::vector<std::string> out;
+    for (int id : sentences.at(static_cast<size_t>(sentence))) {
+        out.push_back(vocab.token(id));
+    }
+    return out;
+}
+
+Corpus parseCorpus(std::string_view text, std::string_view source)
+{
+    Corpus corpus;
+    int lineNumber = 0;
+    for (std::string_view line : splitLines(text)) {
+        ++lineNumber;
+        if (isBlank(line)) {
+            continue;
+        }
+        const std::vector<std::string> words = tokenizeLine(withoutLeadingStart(line));
+        if (words.empty()) {
+            throw InputError(std::string(source) + ", line " + std::to_string(lineNumber) +
+                             ": " + quoted(line) +
+                             " has no word after <start>; a sentence needs at least one word "
+                             "to predict");
+        }
+        std::vector<int> ids{0};
+        for (const std::string& word : words) {
+            ids.push_back(corpus.vocab.add(word));
+        }
+        corpus.sentences.push_back(std::move(ids));
+    }
+    if (corpus.sentences.empty()) {
+        throw InputError(std::string(source) +
+                         " holds no sentence: type at least one sentence, one per line");
+    }
+    return corpus;
+}
+
+void checkContext(const Corpus& corpus, int context)
+{
+    for (size_t s = 0; s < corpus.sentences.size(); ++s) {
+        const size_t length = corpus.sentences[s].size();
+        if (length > static_cast<size_t>(context)) {
+            throw InputError("sentence " + std::to_string(s + 1) + " has " +
+                             std::to_string(length) + " tokens (<start> included) but the "
+                             "context is " + std::to_string(context) +
+                             ": raise the context or shorten the sentence");
+        }
+    }
+}
+
+std::vector<int> encodeSentence(const Vocab& vocab, std::string_view sentence)
+{
+    std::vector<int> ids{0};
+    for (const std::string& word : tokenizeLine(withoutLeadingStart(sentence))) {
+        const auto id = vocab.find(word);
+        if (!id) {
+            throw InputError("the word " + quoted(word) +
+                             " is not in the vocabulary; the model knows only the words of "
+                             "its training sentences");
+        }
+        ids.push_back(*id);
+    }
+    return ids;
+}
+
+std::string lessonText()
+{
+    return "man ordered the chicken\nwoman ordered the beef\n";
+}
+
+Corpus lessonCorpus()
+{
+    return parseCorpusKeepingLessonOrder(lessonText(), "the lesson");
+}
+
+Corpus parseCorpusKeepingLessonOrder(std::string_view text, std::string_view source)
+{
+    Corpus corpus = parseCorpus(text, source);
+    std::vector<std::string> sorted = corpus.vocab.tokens();
+    std::vector<std::string> lesson = lessonVocab();
+    std::sort(sorted.begin(), sorted.end());
+    std::sort(lesson.begin(), lesson.end());
+    if (sorted != lesson) {
+        return corpus;
+    }
+    Corpus reordered{Vocab(lessonVocab()), {}};
+    for (const auto& ids : corpus.sentences) {
+        std::vector<int> mapped;
+        for (int id : ids) {
+            mapped.push_back(*reordered.vocab.find(corpus.vocab.token(id)));
+        }
+        reordered.sentences.push_back(std::move(mapped));
+    }
+    return reordered;
+}
+
+std::vector<int> nextTokenTargets(std::span<const int> ids)
+{
+    std::vector<int> targets(ids.begin(), ids.end());
+    if (!targets.empty()) {
+        std::rotate(targets.begin(), targets.begin() + 1, targets.end());
+    }
+    return targets;
+}
+
+} // namespace attnlab

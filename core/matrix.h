@@ -1,0 +1,31 @@
+// Matrix types shared by the whole core.
+//
+// Storage order, stated once for the project: every matrix is row-major. Row t is token t
+// (or query t), so a row is contiguous and a matrix can be written to CSV or NumPy's .npy
+// without a transpose. Eigen's default is column-major; these aliases override it.
+//
+// Shape letters used in comments throughout: T tokens (the context), E embedding width,
+// H head size, V vocabulary size.
+#pragma once
+
+#include <Eigen/Core>
+
+namespace attnlab {
+
+template <typename S>
+using MatrixT = Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+template <typename S>
+using RowVectorT = Eigen::Matrix<S, 1, Eigen::Dynamic, Eigen::RowMajor>;
+
+using Matrix = MatrixT<float>;
+using MatrixD = MatrixT<double>;
+
+// True when every entry is finite (no NaN, no infinity).
+template <typename S>
+bool allFinite(const MatrixT<S>& m)
+{
+    return m.allFinite();
+}
+
+} // namespace attnlab

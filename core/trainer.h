@@ -1,0 +1,81 @@
+// Training the lesson's model: one Adam step per sentence, sentences in corpus order, as in
+// the PyTorch reference.
+//
+// The trainer watches for a non-finite loss or gradient. At the first one it stops, restores
+// the parameters and optimizer state of the step before (the last ones that gave a finite
+// loss), and records a message naming the step and the learning rate. Nothing non-finite
+// ever reaches a snapshot.
+//
+// Not thread-safe: one thread owns a trainer (the GUI's worker, or the CLI's main thread).
+#pragma once
+
+#include "adam.h"
+#include "corpus.h"
+#include "snapshot.h"
+#include "toymodel.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace attnlab {
+
+class ToyTrainer {
+public:
+    // Throws InputError when the config is invalid or a sentence is longer than the context.
+    ToyTrainer(Corpus corpus, const ToyConfig& config);
+    // Starts from the given weights instead of a seeded initialization (e.g. the reference's).
+    ToyTrainer(Corpus corpus, const ToyConfig& config, ToyParams<float> init);
+
+    // One optimizer step on the next sentence. Returns false, doing nothing, once finished or
+    // diverged.
+    bool step();
+    // Steps until the current epoch is complete (one step per sentence from an epoch start).
+    bool runEpoch();
+    // Epochs until `epochs` are done, or divergence.
+    void runToEnd();
+
+    TrainState state() const;
+    const std::string& message() const { return m_message; }
+    int epoch() const { return m_epoch; }
+    long stepCount() const { return m_steps; }
+    bool done() const { return state() == TrainState::Finished || m_diverged; }
+
+    // Takes effect from the next step; shapes are unaffected. Throws InputError when lr is not
+    // a finite number in (0, 100].
+    void setLearningRate(double lr);
+    // Changes the number of epochs to train for; at least 1.
+    void setEpochs(int epochs);
+
+    const Corpus& corpus() const { return m_corpus; }
+    const ToyConfig& config() const { return m_model.config(); }
+    const ToyHead<float>& model() const { return m_model; }
+    const Adam<float>& optimizer() const { return m_adam; }
+    const std::vector<double>& epochLosses() const { return m_epochLosses; }
+
+    // Everything the views show, for every corpus sentence. Does not change training.
+    Snapshot snapshot() const;
+    // One sentence (ids from encodeSentence) through the current model. Throws InputError when
+    // it is longer than the context.
+    SentenceSnapshot evaluate(const std::vector<int>& ids) const;
+
+private:
+    void checkCorpus() const;
+    void diverge(double loss, const char* what);
+
+    Corpus m_corpus;
+    ToyHead<float> m_model;
+    Adam<float> m_adam;
+    // The parameters and optimizer before the latest step, restored on divergence.
+    std::optional<ToyParams<float>> m_previous;
+    std::optional<Adam<float>> m_previousAdam;
+    std::vector<double> m_epochLosses;
+    double m_epochSum = 0;
+    int m_sentence = 0; // next sentence to train on
+    int m_epoch = 0;
+    long m_steps = 0;
+    bool m_diverged = false;
+    std::string m_message;
+};
+
+} // namespace attnlab

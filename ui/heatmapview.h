@@ -1,0 +1,58 @@
+// A matrix drawn as an annotated heatmap: token labels on both axes, numbers in the cells,
+// a colour bar, masked cells marked. The picture is rendered into a QImage outside
+// paintEvent (by HeatmapFigure, which the exporters use too) and only blitted when painting.
+#pragma once
+
+#include "heatmapfigure.h"
+
+#include <QImage>
+#include <QWidget>
+
+#include <functional>
+
+class HeatmapView : public QWidget {
+    Q_OBJECT
+public:
+    explicit HeatmapView(QWidget* parent);
+
+    // Replaces the matrix and labels and re-renders.
+    void setData(HeatmapData data);
+    const HeatmapData& data() const;
+    // Colour map, annotation, precision, value range.
+    void setStyle(const HeatmapStyle& style);
+    const HeatmapStyle& style() const;
+
+    // Text of the tooltip shown while hovering cell (row, col); the default names the row
+    // token, the column token and the value.
+    void setCellToolTip(std::function<QString(int row, int col)> provider);
+
+    // Cell under a point in widget coordinates, or (-1, -1).
+    QPoint cellAt(QPointF pos) const;
+    // Rectangle of a cell in widget coordinates.
+    QRectF cellRect(int row, int col) const;
+    // The image painted on screen (size of the widget times the device pixel ratio).
+    const QImage& renderedImage() const;
+    // Selected row (or -1): clicking a row label or a cell selects its row.
+    int selectedRow() const;
+
+signals:
+    void cellHovered(int row, int col);
+    void cellClicked(int row, int col);
+
+protected:
+    void paintEvent(QPaintEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
+    bool event(QEvent* event) override;
+    QSize sizeHint() const override;
+    QSize minimumSizeHint() const override;
+
+private:
+    void rerender();
+
+    HeatmapFigure m_figure;
+    QImage m_image;
+    std::function<QString(int, int)> m_toolTip;
+    int m_selectedRow = -1;
+};
