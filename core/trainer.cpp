@@ -11,6 +11,12 @@ namespace {
 
 std::string number(double value)
 {
+    if (std::isnan(value)) {
+        return "NaN";
+    }
+    if (std::isinf(value)) {
+        return value > 0 ? "infinity" : "minus infinity";
+    }
     char text[32];
     std::snprintf(text, sizeof text, "%g", value);
     return text;
