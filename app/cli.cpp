@@ -19,11 +19,18 @@ using namespace attnlab;
 
 namespace {
 
-enum Exit { Success = 0, BadInput = 1, BadUsage = 2, Diverged = 3 };
+enum Exit
+{
+    Success = 0,
+    BadInput = 1,
+    BadUsage = 2,
+    Diverged = 3
+};
 
 constexpr qint64 kMaxCorpusBytes = 16 * 1024 * 1024;
 
-struct UsageError : std::runtime_error {
+struct UsageError : std::runtime_error
+{
     using std::runtime_error::runtime_error;
 };
 
@@ -205,8 +212,8 @@ void train(ToyTrainer& trainer, long logEvery)
     const double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const long steps = std::max(trainer.stepCount(), 1L);
-    std::printf("  %ld optimizer steps in %.3f s = %.2f us per step\n", trainer.stepCount(),
-                secs, 1e6 * secs / static_cast<double>(steps));
+    std::printf("  %ld optimizer steps in %.3f s = %.2f us per step\n", trainer.stepCount(), secs,
+                1e6 * secs / static_cast<double>(steps));
 }
 
 void printHeader(const ToyTrainer& t, const DeviceReport& device)
@@ -226,9 +233,8 @@ void printHeader(const ToyTrainer& t, const DeviceReport& device)
 
 int trainCommand(const QCommandLineParser& p)
 {
-    const DeviceReport device = chooseDevice(p.value("device").isEmpty()
-                                                 ? std::string("auto")
-                                                 : p.value("device").toStdString());
+    const DeviceReport device = chooseDevice(
+        p.value("device").isEmpty() ? std::string("auto") : p.value("device").toStdString());
     Corpus corpus = loadCorpus(p);
     const ToyConfig config = configFrom(p, corpus);
     const long logEvery = integerOption(p, "log-every", 500);

@@ -1,2 +1,5 @@
 #include "cli.h"
-int main(int argc, char** argv) { return runCli(argc, argv); }
+int main(int argc, char** argv)
+{
+    return runCli(argc, argv);
+}

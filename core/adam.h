@@ -10,15 +10,16 @@
 
 namespace attnlab {
 
-struct AdamSettings {
+struct AdamSettings
+{
     double learningRate = 1e-4;
     double beta1 = 0.9;
     double beta2 = 0.999;
     double eps = 1e-8;
 };
 
-template <typename S>
-class Adam {
+template <typename S> class Adam
+{
 public:
     explicit Adam(AdamSettings settings = {}) : m_settings(settings) {}
 

@@ -40,9 +40,8 @@ std::vector<std::string_view> splitLines(std::string_view text)
 
 bool isBlank(std::string_view line)
 {
-    return std::all_of(line.begin(), line.end(), [](char c) {
-        return c == ' ' || c == '\t' || c == '\f' || c == '\v';
-    });
+    return std::all_of(line.begin(), line.end(),
+                       [](char c) { return c == ' ' || c == '\t' || c == '\f' || c == '\v'; });
 }
 
 // Drops a literal "<start>" at the front of a line, so typing it does not double it.
@@ -153,8 +152,8 @@ Corpus parseCorpus(std::string_view text, std::string_view source)
         }
         const std::vector<std::string> words = tokenizeLine(withoutLeadingStart(line));
         if (words.empty()) {
-            throw InputError(std::string(source) + ", line " + std::to_string(lineNumber) +
-                             ": " + quoted(line) +
+            throw InputError(std::string(source) + ", line " + std::to_string(lineNumber) + ": " +
+                             quoted(line) +
                              " has no word after <start>; a sentence needs at least one word "
                              "to predict");
         }
@@ -176,10 +175,11 @@ void checkContext(const Corpus& corpus, int context)
     for (size_t s = 0; s < corpus.sentences.size(); ++s) {
         const size_t length = corpus.sentences[s].size();
         if (length > static_cast<size_t>(context)) {
-            throw InputError("sentence " + std::to_string(s + 1) + " has " +
-                             std::to_string(length) + " tokens (<start> included) but the "
-                             "context is " + std::to_string(context) +
-                             ": raise the context or shorten the sentence");
+            throw InputError(
+                "sentence " + std::to_string(s + 1) + " has " + std::to_string(length) +
+                " tokens (<start> included) but the "
+                "context is " +
+                std::to_string(context) + ": raise the context or shorten the sentence");
         }
     }
 }

@@ -24,7 +24,8 @@ inline constexpr std::string_view kStartToken = "<start>";
 // The words of one line, lower-cased, without <start>. Never returns an empty word.
 std::vector<std::string> tokenizeLine(std::string_view line);
 
-class Vocab {
+class Vocab
+{
 public:
     // A vocabulary holding only <start>.
     Vocab();
@@ -44,7 +45,8 @@ private:
     std::vector<std::string> m_tokens;
 };
 
-struct Corpus {
+struct Corpus
+{
     Vocab vocab;
     // Token ids of each sentence, <start> first; every sentence has at least 2 tokens.
     std::vector<std::vector<int>> sentences;

@@ -9,9 +9,14 @@
 
 namespace attnlab {
 
-enum class Device { Cpu, Cuda };
+enum class Device
+{
+    Cpu,
+    Cuda
+};
 
-struct DeviceReport {
+struct DeviceReport
+{
     Device device = Device::Cpu;
     std::string description; // for the status bar and the CLI, e.g. "CPU (Eigen, 2 threads)"
     std::string note;        // why the GPU is not used, when it is not; empty otherwise

@@ -10,7 +10,8 @@
 
 namespace attnlab {
 
-class InputError : public std::runtime_error {
+class InputError : public std::runtime_error
+{
 public:
     using std::runtime_error::runtime_error;
 };

@@ -8,14 +8,12 @@ namespace attnlab::ops {
 namespace {
 
 // log(1 + exp(x)) without overflow.
-template <typename S>
-S softplus(S x)
+template <typename S> S softplus(S x)
 {
     return x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x));
 }
 
-template <typename S>
-S sigmoid(S x)
+template <typename S> S sigmoid(S x)
 {
     if (x >= 0) {
         return S(1) / (S(1) + std::exp(-x));
@@ -47,22 +45,20 @@ void embeddingBackward(const MatrixT<S>& dx, std::span<const int> ids, MatrixT<S
     }
 }
 
-template <typename S>
-void linearForward(const MatrixT<S>& x, const MatrixT<S>& w, MatrixT<S>& y)
+template <typename S> void linearForward(const MatrixT<S>& x, const MatrixT<S>& w, MatrixT<S>& y)
 {
     y.noalias() = x * w;
 }
 
 template <typename S>
-void linearBackward(const MatrixT<S>& x, const MatrixT<S>& w, const MatrixT<S>& dy,
-                    MatrixT<S>& dx, MatrixT<S>& dw)
+void linearBackward(const MatrixT<S>& x, const MatrixT<S>& w, const MatrixT<S>& dy, MatrixT<S>& dx,
+                    MatrixT<S>& dw)
 {
     dx.noalias() += dy * w.transpose();
     dw.noalias() += x.transpose() * dy;
 }
 
-template <typename S>
-void softmaxRows(const MatrixT<S>& in, MatrixT<S>& out)
+template <typename S> void softmaxRows(const MatrixT<S>& in, MatrixT<S>& out)
 {
     out.resize(in.rows(), in.cols());
     for (Eigen::Index r = 0; r < in.rows(); ++r) {
@@ -86,8 +82,7 @@ void softmaxRowsBackward(const MatrixT<S>& out, const MatrixT<S>& dout, MatrixT<
     }
 }
 
-template <typename S>
-void logSoftmaxRows(const MatrixT<S>& in, MatrixT<S>& out)
+template <typename S> void logSoftmaxRows(const MatrixT<S>& in, MatrixT<S>& out)
 {
     out.resize(in.rows(), in.cols());
     for (Eigen::Index r = 0; r < in.rows(); ++r) {
@@ -185,7 +180,7 @@ S sigmoidCrossEntropy(const MatrixT<S>& logits, std::span<const int> targets, Ma
 }
 
 #define ATTNLAB_INSTANTIATE_OPS(S)                                                                 \
-    template void embeddingForward<S>(const MatrixT<S>&, const MatrixT<S>&, std::span<const int>, \
+    template void embeddingForward<S>(const MatrixT<S>&, const MatrixT<S>&, std::span<const int>,  \
                                       MatrixT<S>&);                                                \
     template void embeddingBackward<S>(const MatrixT<S>&, std::span<const int>, MatrixT<S>&,       \
                                        MatrixT<S>&);                                               \

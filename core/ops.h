@@ -15,7 +15,8 @@
 
 namespace attnlab::ops {
 
-enum class Mask {
+enum class Mask
+{
     None,  // every query sees every key
     Causal // query t sees keys 0..t; the entries above the diagonal are minus infinity
 };
@@ -31,25 +32,22 @@ void embeddingBackward(const MatrixT<S>& dx, std::span<const int> ids, MatrixT<S
                        MatrixT<S>& dpos);
 
 // y = x·w (no bias). x: T×In, w: In×Out, y: T×Out.
-template <typename S>
-void linearForward(const MatrixT<S>& x, const MatrixT<S>& w, MatrixT<S>& y);
+template <typename S> void linearForward(const MatrixT<S>& x, const MatrixT<S>& w, MatrixT<S>& y);
 // dx += dy·wᵀ; dw += xᵀ·dy.
 template <typename S>
-void linearBackward(const MatrixT<S>& x, const MatrixT<S>& w, const MatrixT<S>& dy,
-                    MatrixT<S>& dx, MatrixT<S>& dw);
+void linearBackward(const MatrixT<S>& x, const MatrixT<S>& w, const MatrixT<S>& dy, MatrixT<S>& dx,
+                    MatrixT<S>& dw);
 
 // Row-wise softmax that treats minus infinity as "masked": a masked entry gets exactly 0,
 // a row whose entries are all masked gives a row of zeros, and the maximum is subtracted
 // first so large finite entries (1e4, 1e30) stay finite. Otherwise rows sum to 1.
-template <typename S>
-void softmaxRows(const MatrixT<S>& in, MatrixT<S>& out);
+template <typename S> void softmaxRows(const MatrixT<S>& in, MatrixT<S>& out);
 // din += out ⊙ (dout − rowsum(dout ⊙ out)). Masked entries (out = 0) get no gradient.
 template <typename S>
 void softmaxRowsBackward(const MatrixT<S>& out, const MatrixT<S>& dout, MatrixT<S>& din);
 
 // Row-wise log-softmax, z − max − log Σ exp(z − max): finite for any finite row.
-template <typename S>
-void logSoftmaxRows(const MatrixT<S>& in, MatrixT<S>& out);
+template <typename S> void logSoftmaxRows(const MatrixT<S>& in, MatrixT<S>& out);
 // din += dout − softmax(in) · rowsum(dout).
 template <typename S>
 void logSoftmaxRowsBackward(const MatrixT<S>& logProbs, const MatrixT<S>& dout, MatrixT<S>& din);
@@ -76,8 +74,8 @@ S softmaxCrossEntropy(const MatrixT<S>& logits, std::span<const int> targets, Ma
 
 // Sigmoid output (the deck's alternative): probs = σ(logits) element-wise, each vocabulary
 // entry a separate yes/no. Loss: mean over t of the binary cross-entropy summed over the
-// vocabulary against the one-hot target, −Σ_v [y log σ(z) + (1−y) log(1−σ(z))], computed as
-// softplus terms so it is finite. dlogits += (probs − onehot) / T.
+// vocabulary against the one-hot target, −Σ_v [y log σ(z) + (1−y) log(1−σ(z))], computed
+// as softplus terms so it is finite. dlogits += (probs − onehot) / T.
 template <typename S>
 S sigmoidCrossEntropy(const MatrixT<S>& logits, std::span<const int> targets, MatrixT<S>& probs,
                       MatrixT<S>* dlogits);

@@ -10,7 +10,8 @@
 
 namespace attnlab {
 
-class Rng {
+class Rng
+{
 public:
     explicit Rng(std::uint64_t seed) : m_engine(seed) {}
 

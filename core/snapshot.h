@@ -13,7 +13,8 @@
 
 namespace attnlab {
 
-enum class TrainState {
+enum class TrainState
+{
     Ready,    // built, no step taken yet
     Training, // steps taken, epochs left
     Finished, // every epoch done
@@ -21,7 +22,8 @@ enum class TrainState {
 };
 
 // One sentence through the model. Matrices are sized to this sentence (T = tokens.size()).
-struct SentenceSnapshot {
+struct SentenceSnapshot
+{
     std::vector<std::string> tokens; // T labels, <start> first
     std::vector<int> ids;            // T token ids
     std::vector<int> targets;        // T next-token ids
@@ -36,11 +38,12 @@ struct SentenceSnapshot {
     double loss = 0;
 };
 
-struct Snapshot {
+struct Snapshot
+{
     TrainState state = TrainState::Ready;
-    std::string message;             // why training stopped, when it did
-    int epoch = 0;                   // epochs completed
-    long step = 0;                   // optimizer steps taken
+    std::string message; // why training stopped, when it did
+    int epoch = 0;       // epochs completed
+    long step = 0;       // optimizer steps taken
     ToyConfig config;
     std::vector<std::string> vocab;  // V labels
     std::vector<double> epochLosses; // mean loss of each completed epoch
@@ -49,12 +52,14 @@ struct Snapshot {
 
 // How one prediction cell comes about: logits[row, col] = Σ_j weights[row, j]·values[j, col]
 // (+ inputs[row, col] with the skip connection), then the softmax (or sigmoid) over the row.
-struct PredictionTerm {
-    int key = 0;        // j
-    float weight = 0;   // weights[row, j]
-    float value = 0;    // values[j, col]
+struct PredictionTerm
+{
+    int key = 0;      // j
+    float weight = 0; // weights[row, j]
+    float value = 0;  // values[j, col]
 };
-struct PredictionExplanation {
+struct PredictionExplanation
+{
     std::vector<PredictionTerm> terms; // one per key position, masked ones included (weight 0)
     bool skip = false;
     float skipInput = 0; // inputs[row, col], counted only with the skip connection

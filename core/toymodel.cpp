@@ -26,8 +26,7 @@ void requireRange(const char* name, double value, double lo, double hi)
     }
 }
 
-template <typename S>
-MatrixT<S> normalMatrix(Rng& rng, int rows, int cols)
+template <typename S> MatrixT<S> normalMatrix(Rng& rng, int rows, int cols)
 {
     MatrixT<S> m(rows, cols);
     for (Eigen::Index i = 0; i < m.size(); ++i) {
@@ -36,8 +35,7 @@ MatrixT<S> normalMatrix(Rng& rng, int rows, int cols)
     return m;
 }
 
-template <typename S>
-MatrixT<S> uniformMatrix(Rng& rng, int rows, int cols, double bound)
+template <typename S> MatrixT<S> uniformMatrix(Rng& rng, int rows, int cols, double bound)
 {
     MatrixT<S> m(rows, cols);
     for (Eigen::Index i = 0; i < m.size(); ++i) {
@@ -67,8 +65,7 @@ void validate(const ToyConfig& config)
     requireRange("number of epochs", config.epochs, 1, 100000000);
 }
 
-template <typename S>
-bool ToyParams<S>::allFinite() const
+template <typename S> bool ToyParams<S>::allFinite() const
 {
     for (const MatrixT<S>* m : all()) {
         if (!m->allFinite()) {
@@ -78,8 +75,7 @@ bool ToyParams<S>::allFinite() const
     return true;
 }
 
-template <typename S>
-ToyParams<S> ToyParams<S>::zerosLike() const
+template <typename S> ToyParams<S> ToyParams<S>::zerosLike() const
 {
     ToyParams<S> z;
     z.tok = MatrixT<S>::Zero(tok.rows(), tok.cols());
@@ -90,8 +86,7 @@ ToyParams<S> ToyParams<S>::zerosLike() const
     return z;
 }
 
-template <typename S>
-ToyHead<S>::ToyHead(int vocab, const ToyConfig& config) : m_config(config)
+template <typename S> ToyHead<S>::ToyHead(int vocab, const ToyConfig& config) : m_config(config)
 {
     validate(config);
     if (vocab < 2) {
@@ -123,8 +118,7 @@ ToyHead<S>::ToyHead(ToyParams<S> params, const ToyConfig& config)
     validate(m_config);
 }
 
-template <typename S>
-void ToyHead<S>::setConfig(const ToyConfig& config)
+template <typename S> void ToyHead<S>::setConfig(const ToyConfig& config)
 {
     validate(config);
     if (config.headSize != headSize() || config.context != context()) {

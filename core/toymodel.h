@@ -24,18 +24,23 @@
 
 namespace attnlab {
 
-enum class OutputKind { Softmax, Sigmoid };
+enum class OutputKind
+{
+    Softmax,
+    Sigmoid
+};
 
 // The lesson's default seed. With AttnLab's initialization it separates chicken from beef
 // (the → chicken 0.98, the → beef 0.98); the PyTorch reference's seed 77 draws other weights
 // here, and with them the head never separates the two.
 inline constexpr std::uint64_t kLessonSeed = 3;
 
-struct ToyConfig {
-    int headSize = 20;           // H
-    int context = 5;             // T, the longest sentence in tokens, <start> included
-    double learningRate = 1e-4;  // Adam
-    int epochs = 5000;           // one optimizer step per sentence in each epoch
+struct ToyConfig
+{
+    int headSize = 20;          // H
+    int context = 5;            // T, the longest sentence in tokens, <start> included
+    double learningRate = 1e-4; // Adam
+    int epochs = 5000;          // one optimizer step per sentence in each epoch
     std::uint64_t seed = kLessonSeed;
     bool causal = true;
     bool skip = true;
@@ -45,8 +50,8 @@ struct ToyConfig {
 // Throws InputError naming the setting and its allowed range.
 void validate(const ToyConfig& config);
 
-template <typename S>
-struct ToyParams {
+template <typename S> struct ToyParams
+{
     MatrixT<S> tok; // V×E token embedding
     MatrixT<S> pos; // T×E position embedding (T = context)
     MatrixT<S> wq;  // E×H
@@ -61,8 +66,8 @@ struct ToyParams {
 };
 
 // Everything one forward pass computed for one sentence.
-template <typename S>
-struct ToyForward {
+template <typename S> struct ToyForward
+{
     MatrixT<S> inputs;  // T×E  X
     MatrixT<S> queries; // T×H
     MatrixT<S> keys;    // T×H
@@ -74,8 +79,8 @@ struct ToyForward {
     S loss = 0;
 };
 
-template <typename S>
-class ToyHead {
+template <typename S> class ToyHead
+{
 public:
     // Parameters of the right shapes for a vocabulary of `vocab` tokens, initialized from
     // config.seed. Throws InputError when the config is invalid.

@@ -22,8 +22,7 @@ std::string number(double value)
     return text;
 }
 
-template <typename S>
-bool gradientsFinite(const ToyParams<S>& grads)
+template <typename S> bool gradientsFinite(const ToyParams<S>& grads)
 {
     return grads.allFinite();
 }

@@ -20,7 +20,8 @@
 
 namespace attnlab {
 
-class ToyTrainer {
+class ToyTrainer
+{
 public:
     // Throws InputError when the config is invalid or a sentence is longer than the context.
     ToyTrainer(Corpus corpus, const ToyConfig& config);

@@ -13,7 +13,8 @@ namespace {
 
 constexpr long kMaxEntries = 10'000'000;
 
-struct LineReader {
+struct LineReader
+{
     std::string_view text;
     std::string_view source;
     size_t pos = 0;

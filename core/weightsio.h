@@ -20,8 +20,7 @@ NamedMatrices parseNamedMatrices(std::string_view text, std::string_view source)
 // Reads a file; throws InputError when it cannot be read or parsed.
 NamedMatrices readNamedMatrices(const std::string& path);
 
-template <typename S>
-struct ToyParams;
+template <typename S> struct ToyParams;
 // The five weights tok, pos, wq, wk, wv. Throws InputError when one is missing.
 ToyParams<float> toyParamsFrom(const NamedMatrices& named, std::string_view source);
 

@@ -44,8 +44,8 @@ inline attnlab::MatrixD numericGradient(attnlab::MatrixD& param,
 // Relative error max|a − b| / max(1e-8, max|a|, max|b|) over the whole matrix.
 inline double relativeError(const attnlab::MatrixD& analytic, const attnlab::MatrixD& numeric)
 {
-    const double scale = std::max({1e-8, analytic.cwiseAbs().maxCoeff(),
-                                   numeric.cwiseAbs().maxCoeff()});
+    const double scale =
+        std::max({1e-8, analytic.cwiseAbs().maxCoeff(), numeric.cwiseAbs().maxCoeff()});
     return (analytic - numeric).cwiseAbs().maxCoeff() / scale;
 }
 

@@ -7,7 +7,8 @@
 
 namespace {
 
-struct Run {
+struct Run
+{
     int exitCode = -1;
     QString out;
     QString err;
@@ -56,7 +57,8 @@ QString writeFile(QTemporaryDir& dir, const QString& name, const QByteArray& con
 
 } // namespace
 
-class TestCli : public QObject {
+class TestCli : public QObject
+{
     Q_OBJECT
 private slots:
     void helpDescribesTheCommandAndExitsZero();
@@ -133,13 +135,13 @@ void TestCli::badInputExitsOneNamingTheFault_data()
     const QString empty = writeFile(dir, "empty.txt", "  \n\n");
     const QString longer = writeFile(dir, "long.txt", "a b c d e f g h\n");
     const QString broken = writeFile(dir, "init.txt", "tok 7 7\n1 2 3\n");
-    QTest::newRow("missing corpus") << QStringList{"train", "--corpus", "/nonexistent/c.txt"}
-                                    << "/nonexistent/c.txt";
+    QTest::newRow("missing corpus")
+        << QStringList{"train", "--corpus", "/nonexistent/c.txt"} << "/nonexistent/c.txt";
     QTest::newRow("empty corpus") << QStringList{"train", "--corpus", empty} << "no sentence";
     QTest::newRow("context too short")
         << QStringList{"train", "--corpus", longer, "--context", "4"} << "context is 4";
-    QTest::newRow("learning rate word") << QStringList{"train", "--learning-rate", "fast"}
-                                        << "--learning-rate";
+    QTest::newRow("learning rate word")
+        << QStringList{"train", "--learning-rate", "fast"} << "--learning-rate";
     QTest::newRow("negative epochs") << QStringList{"train", "--epochs", "-3"} << "epochs";
     QTest::newRow("unknown word") << QStringList{"train", "--epochs", "1", "--predict", "a pizza"}
                                   << "\"a\"";

@@ -13,8 +13,7 @@ namespace {
 using Words = std::vector<std::string>;
 
 // The message of the InputError that `parse` throws, or an empty string.
-template <typename F>
-QString refusal(F parse)
+template <typename F> QString refusal(F parse)
 {
     try {
         parse();
@@ -26,7 +25,8 @@ QString refusal(F parse)
 
 } // namespace
 
-class TestCorpus : public QObject {
+class TestCorpus : public QObject
+{
     Q_OBJECT
 private slots:
     void tokenizerSplitsOnSpaceAndPunctuationAndLowerCases_data();
@@ -49,8 +49,8 @@ void TestCorpus::tokenizerSplitsOnSpaceAndPunctuationAndLowerCases_data()
     QTest::addColumn<QString>("line");
     QTest::addColumn<QStringList>("words");
     QTest::newRow("two spaces") << "the  man" << QStringList{"the", "man"};
-    QTest::newRow("punctuation") << "The man, ordered: chicken!" << QStringList{"the", "man",
-                                                                               "ordered", "chicken"};
+    QTest::newRow("punctuation") << "The man, ordered: chicken!"
+                                 << QStringList{"the", "man", "ordered", "chicken"};
     QTest::newRow("tabs and ends") << "\t a\tb  " << QStringList{"a", "b"};
     QTest::newRow("apostrophe") << "Don't stop" << QStringList{"don't", "stop"};
     QTest::newRow("utf-8 kept") << "Café au lait" << QStringList{"café", "au", "lait"};
@@ -109,11 +109,16 @@ void TestCorpus::emptyTextIsRefused_data()
 {
     QTest::addColumn<QString>("text");
     QTest::addColumn<QString>("fault");
-    QTest::newRow("empty") << "" << "no sentence";
-    QTest::newRow("spaces") << "   " << "no sentence";
-    QTest::newRow("blank lines") << "\n \n\t\n" << "no sentence";
-    QTest::newRow("<start> alone") << "<start>" << "no word after <start>";
-    QTest::newRow("punctuation only") << "man ordered\n?!" << "line 2";
+    QTest::newRow("empty") << ""
+                           << "no sentence";
+    QTest::newRow("spaces") << "   "
+                            << "no sentence";
+    QTest::newRow("blank lines") << "\n \n\t\n"
+                                 << "no sentence";
+    QTest::newRow("<start> alone") << "<start>"
+                                   << "no word after <start>";
+    QTest::newRow("punctuation only") << "man ordered\n?!"
+                                      << "line 2";
 }
 
 void TestCorpus::emptyTextIsRefused()

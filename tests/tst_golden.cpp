@@ -45,7 +45,8 @@ double maxAbsDiff(const Matrix& a, const MatrixD& b)
 
 } // namespace
 
-class TestGolden : public QObject {
+class TestGolden : public QObject
+{
     Q_OBJECT
 private slots:
     void trainedModelMatchesPyTorchReference_data();

@@ -28,7 +28,8 @@ double weighted(const MatrixD& out, const MatrixD& upstream)
 
 } // namespace
 
-class TestOps : public QObject {
+class TestOps : public QObject
+{
     Q_OBJECT
 private slots:
     void embeddingBackwardMatchesFiniteDifferences();

@@ -13,7 +13,8 @@
 
 using namespace attnlab;
 
-class TestToyModel : public QObject {
+class TestToyModel : public QObject
+{
     Q_OBJECT
 private slots:
     void backwardMatchesFiniteDifferencesForEveryParameter_data();

@@ -20,8 +20,8 @@ bool snapshotFinite(const Snapshot& snap)
     for (const SentenceSnapshot& s : snap.sentences) {
         const Matrix scores =
             s.scores.unaryExpr([](float v) { return std::isinf(v) && v < 0 ? 0.f : v; });
-        for (const Matrix* m : {&s.inputs, &s.queries, &s.keys, &s.weights, &s.values,
-                                &s.logits, &s.probs, &scores}) {
+        for (const Matrix* m : {&s.inputs, &s.queries, &s.keys, &s.weights, &s.values, &s.logits,
+                                &s.probs, &scores}) {
             if (!m->allFinite()) {
                 return false;
             }
@@ -47,7 +47,8 @@ int id(const Snapshot& snap, const char* word)
 
 Q_DECLARE_METATYPE(attnlab::ToyConfig)
 
-class TestTrainer : public QObject {
+class TestTrainer : public QObject
+{
     Q_OBJECT
 private slots:
     void defaultSeedLearnsWhoOrderedWhat();
@@ -171,7 +172,7 @@ void TestTrainer::learningRateChangesWithoutRebuilding()
 
 void TestTrainer::firstAdamStepMovesEachWeightByTheLearningRate()
 {
-    // After one step m̂ = g and v̂ = g², so each weight moves by lr·g/(|g| + ε) ≈ lr·sign(g).
+    // After one step m̂ = g and v̂ = g²: each weight moves by lr·g/(|g| + ε), about lr.
     MatrixD p(1, 3);
     p << 1.0, 2.0, 3.0;
     MatrixD g(1, 3);
