@@ -5,6 +5,7 @@
 #pragma once
 
 #include "matrix.h"
+#include "toymodel.h"
 
 #include <map>
 #include <string>
