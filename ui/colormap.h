@@ -7,7 +7,8 @@
 
 namespace ColorMap {
 
-enum class Kind {
+enum class Kind
+{
     Deck,     // sequential, pale yellow to deep green, close to the lesson's slides
     Viridis,  // sequential, perceptually uniform, colour-blind-safe
     Cividis,  // sequential, designed for colour-vision deficiency

@@ -4,41 +4,133 @@
 // Layout: title on top, column labels above or below the cells (rotated when they would
 // overlap, thinned when even rotated they would), row labels left, colour bar on the right.
 // The layout is computed from font metrics so that no label is ever clipped.
+//
+// Units: the figure measures everything in logical pixels at 96 per inch. A font given in
+// points is converted once at that resolution, so the layout is the same on every device;
+// an exporter that wants 300 DPI scales the painter by 300 / 96. A target smaller than
+// minimumSize() gets the whole figure scaled down uniformly rather than clipped.
 #pragma once
 
 #include "colormap.h"
 
 #include <matrix.h>
 
+#include <QCoreApplication>
 #include <QFont>
+#include <QLineF>
+#include <QList>
 #include <QPainter>
+#include <QPoint>
+#include <QPolygonF>
 #include <QRectF>
+#include <QSizeF>
 #include <QString>
 #include <QStringList>
+#include <QTransform>
 
+#include <memory>
 #include <optional>
 
-struct HeatmapData {
-    attnlab::Matrix values;  // rows×cols. −∞ marks a masked cell, NaN a cell with no value.
-    QStringList rowLabels;   // one per row
-    QStringList colLabels;   // one per column
-    QString title;           // e.g. "Attention weights"
-    QString rowAxisTitle;    // e.g. "query"
-    QString colAxisTitle;    // e.g. "key"
+struct HeatmapData
+{
+    attnlab::Matrix values; // rows×cols. −∞ marks a masked cell, NaN a cell with no value.
+    QStringList rowLabels;  // one per row
+    QStringList colLabels;  // one per column
+    QString title;          // e.g. "Attention weights"
+    QString rowAxisTitle;   // e.g. "query"
+    QString colAxisTitle;   // e.g. "key"
 };
 
-struct HeatmapStyle {
+struct HeatmapStyle
+{
     ColorMap::Kind colorMap = ColorMap::Kind::Deck;
-    bool annotate = true;                // numbers in the cells, when the cells are big enough
-    int precision = 2;                   // digits after the decimal point
-    std::optional<double> rangeMin;      // colour scale; default: the finite data's range
-    std::optional<double> rangeMax;      //   (symmetric around 0 for a diverging map)
+    bool annotate = true;           // numbers in the cells, when the cells are big enough
+    int precision = 2;              // digits after the decimal point
+    std::optional<double> rangeMin; // colour scale; default: the finite data's range
+    std::optional<double> rangeMax; //   (symmetric around 0 for a diverging map)
     bool colorBar = true;
-    QFont font;                          // labels and numbers
+    QFont font;              // labels and numbers
+    bool squareCells = true; // cells keep a 1:1 aspect; false stretches them
 };
 
-class HeatmapFigure {
+// The colour scale as resolved from the data and the style. `constant` is set when the range
+// is a single value (a constant matrix): every finite cell then gets the middle of the map.
+struct HeatmapRange
+{
+    double min = 0.0;
+    double max = 1.0;
+    bool constant = false;
+};
+
+// A piece of text as laid out: `box` is its text box in its own coordinates, `place` maps
+// that box into the target (a translation, for rotated labels a rotation, and the figure's
+// scale). shape() is the box as drawn; bounds() its axis-aligned bounding rectangle.
+struct HeatmapLabel
+{
+    int index = -1; // the row, column or tick it belongs to
+    QString text;
+    QRectF box;
+    QTransform place;
+
+    QPolygonF shape() const { return place.map(QPolygonF(box)); }
+    QRectF bounds() const { return shape().boundingRect(); }
+};
+
+struct HeatmapTick
+{
+    double value = 0.0;
+    QLineF line;            // the tick mark beside the colour bar
+    bool labelShown = true; // tick labels are thinned when the bar is short
+    HeatmapLabel label;
+};
+
+struct HeatmapLegendEntry
+{
+    enum class Kind
+    {
+        Masked,
+        NoValue
+    };
+    Kind kind = Kind::Masked;
+    QRectF swatch;
+    HeatmapLabel label;
+};
+
+// Where every part of the figure lands when it is painted into `target`, in the target's
+// coordinates. Labels that thinning leaves out are not in the lists.
+struct HeatmapLayout
+{
+    QRectF target;
+    QTransform transform; // figure coordinates to target: translation and uniform scale
+    double scale = 1.0;   // below 1 when the target is smaller than minimumSize()
+    bool empty = false;   // no rows or no columns: `noData` says so, nothing else but the title
+    std::optional<HeatmapLabel> title;
+    std::optional<HeatmapLabel> rowAxisTitle;
+    std::optional<HeatmapLabel> colAxisTitle;
+    std::optional<HeatmapLabel> noData;
+    QRectF grid; // all cells
+    QSizeF cellSize;
+    int colLabelAngle = 0; // 0, 45 or 90 degrees, counter-clockwise
+    int rowLabelStep = 1;  // every k-th row label is drawn
+    int colLabelStep = 1;  // every k-th column label is drawn
+    QList<HeatmapLabel> rowLabels;
+    QList<HeatmapLabel> colLabels;
+    bool numbersShown = false;
+    QRectF colorBar; // null when the style has no colour bar
+    QList<HeatmapTick> ticks;
+    QList<HeatmapLegendEntry> legend;
+
+    QRectF cellRect(int row, int col) const;
+};
+
+struct HeatmapMetrics;
+
+class HeatmapFigure
+{
+    Q_DECLARE_TR_FUNCTIONS(HeatmapFigure)
 public:
+    HeatmapFigure();
+
     void setData(HeatmapData data);
     const HeatmapData& data() const { return m_data; }
     void setStyle(const HeatmapStyle& style);
@@ -49,11 +141,31 @@ public:
     // Where a cell lands when the figure is painted into `target`.
     QRectF cellRect(const QRectF& target, int row, int col) const;
     // Cell containing `point` for a figure painted into `target`, or nothing.
+    // The cell is QPoint(column, row): x across, y down, as on screen.
     std::optional<QPoint> cellAt(const QRectF& target, QPointF point) const;
     // Smallest size at which every label fits.
     QSizeF minimumSize() const;
+    // A comfortable size: cells large enough for their numbers and labels unrotated if they can.
+    QSizeF preferredSize() const;
+
+    // Every part of the figure as paint() places it into `target`.
+    HeatmapLayout layout(const QRectF& target) const;
+    // The colour scale in use.
+    HeatmapRange range() const;
+    // Colour of a value under the current style and range: masked (−∞) and no value
+    // (NaN, +∞) included.
+    QColor cellColor(float value) const;
+    // The value as the cells print it (style precision, no negative zero).
+    QString formatValue(double value) const;
+    // cellAt() against a layout already computed for the same data and style.
+    std::optional<QPoint> cellAtIn(const HeatmapLayout& layout, QPointF point) const;
 
 private:
+    HeatmapLayout figureLayout(const QRectF& target) const;
+    void paintBody(QPainter& painter, const HeatmapLayout& layout) const;
+    void updateMetrics();
+
     HeatmapData m_data;
     HeatmapStyle m_style;
+    std::shared_ptr<const HeatmapMetrics> m_metrics;
 };

@@ -6,11 +6,15 @@
 #include "heatmapfigure.h"
 
 #include <QImage>
+#include <QPoint>
 #include <QWidget>
 
 #include <functional>
 
-class HeatmapView : public QWidget {
+class QHelpEvent;
+
+class HeatmapView : public QWidget
+{
     Q_OBJECT
 public:
     explicit HeatmapView(QWidget* parent);
@@ -26,7 +30,7 @@ public:
     // token, the column token and the value.
     void setCellToolTip(std::function<QString(int row, int col)> provider);
 
-    // Cell under a point in widget coordinates, or (-1, -1).
+    // Cell under a point in widget coordinates as QPoint(column, row), or (-1, -1).
     QPoint cellAt(QPointF pos) const;
     // Rectangle of a cell in widget coordinates.
     QRectF cellRect(int row, int col) const;
@@ -34,10 +38,18 @@ public:
     const QImage& renderedImage() const;
     // Selected row (or -1): clicking a row label or a cell selects its row.
     int selectedRow() const;
+    // Selects a row (outlined in the picture); -1 or a row out of range clears the selection.
+    // A selection survives setData() while the row still exists.
+    void setSelectedRow(int row);
+
+    // The figure as rendered, and where its parts landed (widget coordinates).
+    const HeatmapFigure& figure() const;
+    const HeatmapLayout& renderedLayout() const;
 
 signals:
     void cellHovered(int row, int col);
     void cellClicked(int row, int col);
+    void selectedRowChanged(int row);
 
 protected:
     void paintEvent(QPaintEvent* event) override;
@@ -50,9 +62,18 @@ protected:
 
 private:
     void rerender();
+    void refreshGeometry();
+    void paintSelection(QPainter& painter) const;
+    QString toolTipFor(int row, int col) const;
+    void showCellToolTip(QHelpEvent* event);
+    int rowLabelAt(QPointF pos) const;
 
     HeatmapFigure m_figure;
     QImage m_image;
+    HeatmapLayout m_layout; // of m_image, in widget coordinates
     std::function<QString(int, int)> m_toolTip;
     int m_selectedRow = -1;
+    QPoint m_hovered{-1, -1};
+    QSize m_lastSizeHint;
+    QSize m_lastMinimumHint;
 };

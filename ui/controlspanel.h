@@ -1,0 +1,57 @@
+// Train, Pause, Step and Reset, the training speed, and where training stands: the state
+// (Ready, Training, Paused, Finished, Stopped), epoch n / N, steps, the latest loss and a
+// progress bar over the epochs. When training stopped at a non-finite loss, the trainer's
+// message is shown in red under the status.
+#pragma once
+
+#include "trainingcontroller.h"
+
+#include <QGroupBox>
+
+class QComboBox;
+class QLabel;
+class QProgressBar;
+class QPushButton;
+
+class ControlsPanel : public QGroupBox
+{
+    Q_OBJECT
+public:
+    explicit ControlsPanel(QWidget* parent);
+
+    void showFrame(const TrainingFrame& frame);
+    // A line about the latest change (a rebuild, a new learning rate), under the status.
+    void showNote(const QString& note);
+    // Epochs per second chosen in the speed box; 0 for as fast as possible.
+    int pace() const;
+    QString stateText() const;
+    QString statusText() const;
+    QString message() const;
+
+signals:
+    void trainClicked();
+    void pauseClicked();
+    void stepClicked();
+    void resetClicked();
+    void paceChanged(int epochsPerSecond);
+
+private:
+    void createWidgets();
+    void createPaceBox();
+    void layOut();
+    void connectButtons();
+    void showState(RunState state);
+    void showProgress(const attnlab::Snapshot& snapshot);
+    void showMessage(const TrainingFrame& frame);
+
+    QPushButton* m_train = nullptr;
+    QPushButton* m_pause = nullptr;
+    QPushButton* m_step = nullptr;
+    QPushButton* m_reset = nullptr;
+    QComboBox* m_pace = nullptr;
+    QProgressBar* m_progress = nullptr;
+    QLabel* m_state = nullptr;
+    QLabel* m_status = nullptr;
+    QLabel* m_message = nullptr;
+    QLabel* m_note = nullptr;
+};

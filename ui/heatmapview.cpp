@@ -1,0 +1,274 @@
+// The view keeps three things in step: the figure, the image it was rendered into, and the
+// layout of that render. Hit tests use the stored layout, so what the mouse finds is exactly
+// what the image shows.
+#include "heatmapview.h"
+
+#include <QHelpEvent>
+#include <QMouseEvent>
+#include <QPaintEvent>
+#include <QPainter>
+#include <QToolTip>
+
+#include <cmath>
+
+namespace {
+
+const QColor kBackground(Qt::white);
+const QColor kSelectionOuter(20, 20, 20);
+const QColor kSelectionInner(Qt::white);
+
+} // namespace
+
+HeatmapView::HeatmapView(QWidget* parent) : QWidget(parent)
+{
+    setMouseTracking(true);
+    setAttribute(Qt::WA_OpaquePaintEvent);
+    setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
+}
+
+void HeatmapView::setData(HeatmapData data)
+{
+    m_figure.setData(std::move(data));
+    const bool dropped = m_selectedRow >= m_figure.data().values.rows();
+    if (dropped) {
+        m_selectedRow = -1;
+    }
+    m_hovered = QPoint(-1, -1);
+    refreshGeometry();
+    rerender();
+    if (dropped) {
+        emit selectedRowChanged(-1);
+    }
+}
+
+const HeatmapData& HeatmapView::data() const
+{
+    return m_figure.data();
+}
+
+void HeatmapView::setStyle(const HeatmapStyle& style)
+{
+    m_figure.setStyle(style);
+    refreshGeometry();
+    rerender();
+}
+
+const HeatmapStyle& HeatmapView::style() const
+{
+    return m_figure.style();
+}
+
+const HeatmapFigure& HeatmapView::figure() const
+{
+    return m_figure;
+}
+
+void HeatmapView::setCellToolTip(std::function<QString(int row, int col)> provider)
+{
+    m_toolTip = std::move(provider);
+}
+
+QPoint HeatmapView::cellAt(QPointF pos) const
+{
+    const std::optional<QPoint> cell = m_figure.cellAtIn(m_layout, pos);
+    return cell.value_or(QPoint(-1, -1));
+}
+
+QRectF HeatmapView::cellRect(int row, int col) const
+{
+    const auto& values = m_figure.data().values;
+    const bool outside = row < 0 || col < 0 || row >= values.rows() || col >= values.cols();
+    if (m_layout.empty || m_layout.grid.isEmpty() || outside) {
+        return {};
+    }
+    return m_layout.cellRect(row, col);
+}
+
+const QImage& HeatmapView::renderedImage() const
+{
+    return m_image;
+}
+
+const HeatmapLayout& HeatmapView::renderedLayout() const
+{
+    return m_layout;
+}
+
+int HeatmapView::selectedRow() const
+{
+    return m_selectedRow;
+}
+
+void HeatmapView::setSelectedRow(int row)
+{
+    const auto rows = static_cast<int>(m_figure.data().values.rows());
+    const int next = row >= 0 && row < rows ? row : -1;
+    if (next == m_selectedRow) {
+        return;
+    }
+    m_selectedRow = next;
+    rerender();
+    emit selectedRowChanged(m_selectedRow);
+}
+
+QString HeatmapView::toolTipFor(int row, int col) const
+{
+    if (m_toolTip) {
+        return m_toolTip(row, col);
+    }
+    const HeatmapData& d = m_figure.data();
+    const float v = d.values(row, col);
+    const QString rowText = row < d.rowLabels.size() ? d.rowLabels[row] : QString::number(row);
+    const QString colText = col < d.colLabels.size() ? d.colLabels[col] : QString::number(col);
+    QString value = m_figure.formatValue(v);
+    if (std::isinf(v) && v < 0) {
+        value = tr("masked");
+    } else if (!std::isfinite(v)) {
+        value = tr("no value");
+    }
+    return tr("%1 → %2: %3").arg(rowText, colText, value);
+}
+
+void HeatmapView::rerender()
+{
+    const qreal dpr = devicePixelRatioF();
+    const QSize pixels = (QSizeF(size()) * dpr).toSize();
+    if (pixels.isEmpty()) {
+        m_image = QImage();
+        m_layout = HeatmapLayout();
+        update();
+        return;
+    }
+    m_image = QImage(pixels, QImage::Format_ARGB32_Premultiplied);
+    m_image.setDevicePixelRatio(dpr);
+    m_image.fill(kBackground);
+    const QRectF target(QPointF(0, 0), QSizeF(size()));
+    QPainter painter(&m_image);
+    m_figure.paint(painter, target);
+    m_layout = m_figure.layout(target);
+    paintSelection(painter);
+    update();
+}
+
+// Asks the layout for another size only when the hints really changed: setData() comes at
+// display rate while training, mostly with the same shape and labels.
+void HeatmapView::refreshGeometry()
+{
+    const QSize hint = sizeHint();
+    const QSize least = minimumSizeHint();
+    if (hint != m_lastSizeHint || least != m_lastMinimumHint) {
+        m_lastSizeHint = hint;
+        m_lastMinimumHint = least;
+        updateGeometry();
+    }
+}
+
+// A dark outline with a light one inside it reads on every colour map.
+void HeatmapView::paintSelection(QPainter& painter) const
+{
+    const auto cols = static_cast<int>(m_figure.data().values.cols());
+    if (m_selectedRow < 0 || m_layout.empty || cols == 0) {
+        return;
+    }
+    const QRectF row = cellRect(m_selectedRow, 0).united(cellRect(m_selectedRow, cols - 1));
+    painter.setRenderHint(QPainter::Antialiasing, true);
+    painter.setBrush(Qt::NoBrush);
+    painter.setPen(QPen(kSelectionOuter, 3.0));
+    painter.drawRect(row.adjusted(-1.5, -1.5, 1.5, 1.5));
+    painter.setPen(QPen(kSelectionInner, 1.0));
+    painter.drawRect(row.adjusted(0.5, 0.5, -0.5, -0.5));
+}
+
+int HeatmapView::rowLabelAt(QPointF pos) const
+{
+    if (m_layout.empty || !(pos.x() < m_layout.grid.left())) {
+        return -1;
+    }
+    for (const HeatmapLabel& label : m_layout.rowLabels) {
+        if (label.bounds().contains(pos)) {
+            return label.index;
+        }
+    }
+    return -1;
+}
+
+void HeatmapView::paintEvent(QPaintEvent* event)
+{
+    if (!m_image.isNull() && m_image.devicePixelRatio() != devicePixelRatioF()) {
+        // Moved to a screen with another pixel ratio: draw the old image once, render anew
+        // after this event.
+        QMetaObject::invokeMethod(this, &HeatmapView::rerender, Qt::QueuedConnection);
+    }
+    QPainter painter(this);
+    painter.fillRect(event->rect(), kBackground);
+    if (!m_image.isNull()) {
+        painter.drawImage(QPointF(0, 0), m_image);
+    }
+}
+
+void HeatmapView::resizeEvent(QResizeEvent* event)
+{
+    QWidget::resizeEvent(event);
+    rerender();
+}
+
+void HeatmapView::mouseMoveEvent(QMouseEvent* event)
+{
+    const QPoint cell = cellAt(event->position());
+    if (cell != m_hovered) {
+        m_hovered = cell;
+        if (cell.x() >= 0) {
+            emit cellHovered(cell.y(), cell.x());
+        }
+    }
+    QWidget::mouseMoveEvent(event);
+}
+
+void HeatmapView::mousePressEvent(QMouseEvent* event)
+{
+    if (event->button() != Qt::LeftButton) {
+        QWidget::mousePressEvent(event);
+        return;
+    }
+    const QPoint cell = cellAt(event->position());
+    if (cell.x() >= 0) {
+        setSelectedRow(cell.y());
+        emit cellClicked(cell.y(), cell.x());
+    } else if (const int row = rowLabelAt(event->position()); row >= 0) {
+        setSelectedRow(row);
+    }
+    event->accept();
+}
+
+bool HeatmapView::event(QEvent* event)
+{
+    if (event->type() == QEvent::ToolTip) {
+        showCellToolTip(static_cast<QHelpEvent*>(event));
+        return true;
+    }
+    return QWidget::event(event);
+}
+
+void HeatmapView::showCellToolTip(QHelpEvent* event)
+{
+    const QPoint cell = cellAt(QPointF(event->pos()));
+    if (cell.x() < 0) {
+        QToolTip::hideText();
+        event->ignore();
+        return;
+    }
+    const QRect area = cellRect(cell.y(), cell.x()).toAlignedRect();
+    QToolTip::showText(event->globalPos(), toolTipFor(cell.y(), cell.x()), this, area);
+}
+
+QSize HeatmapView::sizeHint() const
+{
+    return m_figure.preferredSize().toSize().expandedTo(minimumSizeHint());
+}
+
+QSize HeatmapView::minimumSizeHint() const
+{
+    const QSizeF least = m_figure.minimumSize();
+    return QSize(static_cast<int>(std::ceil(least.width())),
+                 static_cast<int>(std::ceil(least.height())));
+}

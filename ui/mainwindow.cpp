@@ -1,0 +1,288 @@
+#include "mainwindow.h"
+
+#include "controlspanel.h"
+#include "corpuspanel.h"
+#include "logging.h"
+#include "losschart.h"
+#include "matricespanel.h"
+#include "settingskeys.h"
+#include "settingspanel.h"
+#include "trainingcontroller.h"
+#include "usermessage.h"
+#include "vocabpanel.h"
+
+#include <corpus.h>
+#include <device.h>
+#include <errors.h>
+
+#include <QAction>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QMenu>
+#include <QMenuBar>
+#include <QScreen>
+#include <QScrollArea>
+#include <QScrollBar>
+#include <QSettings>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QVBoxLayout>
+
+namespace {
+
+constexpr int kMessageMs = 10000;
+constexpr int kSidebarWidth = 250;
+constexpr int kMargin = 6;
+constexpr QSize kDefaultSize(1400, 900);
+constexpr int kTopRowHeight = 190; // controls and a loss chart tall enough for its axes
+
+} // namespace
+
+MainWindow::MainWindow(QWidget* parent)
+    : QMainWindow(parent), m_controller(new TrainingController(this))
+{
+    setWindowTitle(tr("AttnLab"));
+    setCentralWidget(createViews());
+    QDockWidget* sidebar = createSidebar();
+    addDockWidget(Qt::LeftDockWidgetArea, sidebar);
+    resizeDocks({sidebar}, {kSidebarWidth}, Qt::Horizontal);
+    createMenus(sidebar);
+    connectPanels();
+    connectSettings();
+    startLesson();
+    reportDevice();
+    resize(kDefaultSize.boundedTo(screen()->availableSize()));
+    restoreLayout();
+}
+
+void MainWindow::startLesson()
+{
+    m_controller->setPace(m_controls->pace());
+    m_controller->rebuild(attnlab::lessonCorpus(), m_settings->config());
+    showModel();
+    m_controls->showNote(tr("Press Train and watch the row of “the”: it learns to predict "
+                            "chicken after man and beef after woman, which a bigram table "
+                            "cannot."));
+}
+
+// Sentences, hyperparameters and vocabulary, in a dock that can be hidden (F9) so that a
+// projected room sees only the matrices.
+QDockWidget* MainWindow::createSidebar()
+{
+    auto* scroll = new QScrollArea(this);
+    scroll->setWidget(createSidebarContent());
+    scroll->setWidgetResizable(true);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setMinimumWidth(scroll->widget()->minimumSizeHint().width() +
+                            scroll->verticalScrollBar()->sizeHint().width());
+    auto* dock = new QDockWidget(tr("Model (F9 hides this panel)"), this);
+    dock->setObjectName(QStringLiteral("modelDock"));
+    dock->setFeatures(QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetMovable);
+    dock->setWidget(scroll);
+    return dock;
+}
+
+QWidget* MainWindow::createSidebarContent()
+{
+    auto* content = new QWidget(this);
+    m_corpus = new CorpusPanel(content);
+    m_settings = new SettingsPanel(content);
+    m_vocab = new VocabPanel(content);
+    auto* layout = new QVBoxLayout(content);
+    layout->addWidget(m_corpus);
+    layout->addWidget(m_settings);
+    layout->addWidget(m_vocab, 1);
+    return content;
+}
+
+void MainWindow::createMenus(QDockWidget* sidebar)
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    QAction* toggle = sidebar->toggleViewAction();
+    toggle->setText(tr("&Model Panel"));
+    toggle->setShortcut(QKeySequence(Qt::Key_F9));
+    view->addAction(toggle);
+}
+
+// The training controls and the loss curve above the heatmaps, split so that either can grow.
+QWidget* MainWindow::createViews()
+{
+    auto* top = new QWidget(this);
+    m_controls = new ControlsPanel(top);
+    m_loss = new LossChart(top);
+    m_loss->setMinimumHeight(kTopRowHeight - 20);
+    auto* row = new QHBoxLayout(top);
+    row->setContentsMargins(0, 0, 0, 0);
+    row->addWidget(m_controls, 2);
+    row->addWidget(m_loss, 3);
+    m_matrices = new MatricesPanel(this);
+    m_viewSplitter = new QSplitter(Qt::Vertical, this);
+    m_viewSplitter->addWidget(top);
+    m_viewSplitter->addWidget(m_matrices);
+    m_viewSplitter->setStretchFactor(1, 1);
+    m_viewSplitter->setSizes({kTopRowHeight, kDefaultSize.height() - kTopRowHeight});
+    m_viewSplitter->setChildrenCollapsible(false);
+    auto* central = new QWidget(this);
+    auto* layout = new QVBoxLayout(central);
+    layout->setContentsMargins(kMargin, kMargin, kMargin, 0);
+    layout->addWidget(m_viewSplitter);
+    return central;
+}
+
+void MainWindow::connectPanels()
+{
+    connect(m_controller, &TrainingController::frameChanged, this, &MainWindow::showFrame);
+    connect(m_corpus, &CorpusPanel::applyRequested, this, &MainWindow::applyCorpus);
+    connect(m_controls, &ControlsPanel::trainClicked, this, &MainWindow::train);
+    connect(m_controls, &ControlsPanel::pauseClicked, m_controller, &TrainingController::pause);
+    connect(m_controls, &ControlsPanel::stepClicked, m_controller, &TrainingController::step);
+    connect(m_controls, &ControlsPanel::resetClicked, this, &MainWindow::reset);
+    connect(m_controls, &ControlsPanel::paceChanged, m_controller, &TrainingController::setPace);
+    connect(m_matrices, &MatricesPanel::evaluateRequested, m_controller,
+            &TrainingController::evaluate);
+    connect(m_matrices, &MatricesPanel::evaluationCleared, m_controller,
+            &TrainingController::clearEvaluation);
+}
+
+void MainWindow::connectSettings()
+{
+    connect(m_settings, &SettingsPanel::modelSettingChanged, this, &MainWindow::rebuildFor);
+    connect(m_settings, &SettingsPanel::learningRateChanged, this, &MainWindow::setLearningRate);
+    connect(m_settings, &SettingsPanel::epochsChanged, this, &MainWindow::setEpochs);
+}
+
+// The device is said once, in the status bar, with the reason when the GPU is not used.
+void MainWindow::reportDevice()
+{
+    const attnlab::DeviceReport report = attnlab::chooseDevice("auto");
+    auto* device = new QLabel(QString::fromStdString(report.description), this);
+    device->setTextFormat(Qt::PlainText);
+    device->setToolTip(QString::fromStdString(report.note));
+    statusBar()->addPermanentWidget(device);
+    if (!report.note.empty()) {
+        statusBar()->showMessage(userMessage(report.note), kMessageMs);
+    }
+}
+
+void MainWindow::applyCorpus(const QString& text)
+{
+    try {
+        attnlab::Corpus corpus = attnlab::parseCorpusKeepingLessonOrder(
+            text.toStdString(), tr("the sentences").toStdString());
+        attnlab::checkContext(corpus, m_controller->config().context);
+        m_controller->rebuild(std::move(corpus), m_controller->config());
+    } catch (const attnlab::InputError& error) {
+        qCInfo(lcUi) << "sentences refused:" << error.what();
+        m_corpus->showError(userMessage(error));
+        statusBar()->showMessage(tr("Sentences not applied: %1").arg(userMessage(error)),
+                                 kMessageMs);
+        return;
+    }
+    m_corpus->clearError();
+    showModel();
+    announce(tr("Applied %1 sentences: new vocabulary and a new model at epoch 0.")
+                 .arg(m_controller->corpus().sentences.size()));
+}
+
+void MainWindow::rebuildFor(const QString& setting)
+{
+    try {
+        m_controller->rebuild(m_controller->corpus(), m_settings->config());
+    } catch (const attnlab::InputError& error) {
+        qCInfo(lcUi) << "setting refused:" << setting << error.what();
+        const QString message = tr("The %1 was not changed: %2").arg(setting, userMessage(error));
+        m_settings->setConfig(m_controller->config());
+        m_settings->showError(message);
+        statusBar()->showMessage(message, kMessageMs);
+        return;
+    }
+    showModel();
+    announce(
+        tr("Changed the %1: the model was rebuilt and starts again from epoch 0.").arg(setting));
+}
+
+void MainWindow::setLearningRate(double learningRate)
+{
+    try {
+        m_controller->setLearningRate(learningRate);
+    } catch (const attnlab::InputError& error) {
+        m_settings->setConfig(m_controller->config());
+        m_settings->showError(userMessage(error));
+        return;
+    }
+    announce(tr("Learning rate %1 applies from the next step; the model was kept.")
+                 .arg(learningRate, 0, 'g', 3));
+}
+
+void MainWindow::setEpochs(int epochs)
+{
+    m_controller->setEpochs(epochs);
+    announce(tr("Training now runs for %L1 epochs; the model was kept.").arg(epochs));
+}
+
+void MainWindow::train()
+{
+    m_controls->showNote(QString());
+    m_controller->train();
+}
+
+void MainWindow::reset()
+{
+    m_controller->reset();
+    announce(
+        tr("Reset: the initial weights of seed %1, at epoch 0.").arg(m_controller->config().seed));
+}
+
+// After a rebuild: the panels that depend on the corpus or the shapes.
+void MainWindow::showModel()
+{
+    m_vocab->setVocab(m_controller->corpus().vocab);
+    m_matrices->setCorpus(m_controller->corpus());
+    m_corpus->setContext(m_controller->config().context);
+    showFrame();
+}
+
+void MainWindow::showFrame()
+{
+    const std::shared_ptr<const TrainingFrame> frame = m_controller->latest();
+    if (!frame) {
+        return;
+    }
+    m_controls->showFrame(*frame);
+    m_loss->setLosses(frame->snapshot.epochLosses);
+    m_matrices->showFrame(frame);
+}
+
+void MainWindow::announce(const QString& text)
+{
+    m_controls->showNote(text);
+    statusBar()->showMessage(text, kMessageMs);
+}
+
+void MainWindow::restoreLayout()
+{
+    const QSettings settings;
+    restoreGeometry(settings.value(SettingsKeys::windowGeometry).toByteArray());
+    restoreState(settings.value(SettingsKeys::windowState).toByteArray());
+    m_viewSplitter->restoreState(settings.value(SettingsKeys::viewSplitter).toByteArray());
+}
+
+void MainWindow::saveLayout() const
+{
+    QSettings settings;
+    settings.setValue(SettingsKeys::windowGeometry, saveGeometry());
+    settings.setValue(SettingsKeys::windowState, saveState());
+    settings.setValue(SettingsKeys::viewSplitter, m_viewSplitter->saveState());
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    saveLayout();
+    QMainWindow::closeEvent(event);
+}

@@ -1,0 +1,63 @@
+// The one window of the lesson: sentences, hyperparameters and vocabulary in a dock on the
+// left; the training controls and the loss curve above the heatmaps.
+//
+// The window only wires things together: each panel draws its part, the TrainingController
+// runs the trainer on its worker thread, and the core parses and validates. What the user
+// changes goes to the controller; what the controller publishes goes to the panels.
+#pragma once
+
+#include <QMainWindow>
+
+class ControlsPanel;
+class CorpusPanel;
+class LossChart;
+class MatricesPanel;
+class QDockWidget;
+class QLabel;
+class QSplitter;
+class SettingsPanel;
+class TrainingController;
+class VocabPanel;
+
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget* parent);
+
+    TrainingController* controller() const { return m_controller; }
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    QDockWidget* createSidebar();
+    QWidget* createSidebarContent();
+    void createMenus(QDockWidget* sidebar);
+    QWidget* createViews();
+    void connectPanels();
+    void connectSettings();
+    void startLesson();
+    void reportDevice();
+    void restoreLayout();
+    void saveLayout() const;
+
+    void applyCorpus(const QString& text);
+    void rebuildFor(const QString& setting);
+    void setLearningRate(double learningRate);
+    void setEpochs(int epochs);
+    void train();
+    void reset();
+    void showModel();
+    void showFrame();
+    void announce(const QString& text);
+
+    TrainingController* m_controller = nullptr;
+    CorpusPanel* m_corpus = nullptr;
+    SettingsPanel* m_settings = nullptr;
+    VocabPanel* m_vocab = nullptr;
+    ControlsPanel* m_controls = nullptr;
+    LossChart* m_loss = nullptr;
+    MatricesPanel* m_matrices = nullptr;
+    QSplitter* m_viewSplitter = nullptr;
+};

@@ -1,0 +1,90 @@
+// The worker thread behind TrainingController: it owns the trainer and nothing else touches it.
+//
+// Commands arrive through a queue guarded by a mutex and a condition variable. Posting one
+// raises an atomic interrupt flag that the training loop reads between two epochs, so a
+// command waits for at most one epoch. Frames go into a slot guarded by its own mutex; a
+// frame from an older generation (a model since replaced) is dropped, so a rebuild's frame
+// is never overwritten by one of the model it replaced.
+#pragma once
+
+#include "trainingcontroller.h"
+
+#include <trainer.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+class TrainingWorker
+{
+public:
+    using Clock = std::chrono::steady_clock;
+
+    // Starts the thread, with no model.
+    TrainingWorker();
+    // Stops training and joins the thread.
+    ~TrainingWorker();
+    TrainingWorker(const TrainingWorker&) = delete;
+    TrainingWorker& operator=(const TrainingWorker&) = delete;
+
+    // Publishes the new model's first frame at once (on the calling thread, which still owns
+    // the trainer), then hands the trainer to the worker, paused.
+    void install(std::unique_ptr<attnlab::ToyTrainer> trainer, std::uint64_t generation,
+                 std::optional<std::vector<int>> probe);
+    void train();
+    void pause();
+    void step();
+    void setLearningRate(double learningRate);
+    void setEpochs(int epochs);
+    void setPace(int epochsPerSecond);
+    void setProbe(std::optional<std::vector<int>> probe);
+
+    std::shared_ptr<const TrainingFrame> latest() const;
+
+private:
+    // Queue side, any thread.
+    void post(std::function<void()> command);
+    void store(TrainingFrame frame);
+
+    // Worker side.
+    void run();
+    bool waitForWork(std::function<void()>& command);
+    void execute(const std::function<void()>& command);
+    void trainOrStop();
+    void trainSlice();
+    long epochsDue() const;
+    Clock::time_point nextDue() const;
+    void restartPace();
+    void adopt(std::unique_ptr<attnlab::ToyTrainer> trainer, std::uint64_t generation,
+               std::optional<std::vector<int>> probe);
+    void publish();
+
+    // Shared between threads.
+    mutable std::mutex m_mutex;
+    std::condition_variable m_wake;
+    std::deque<std::function<void()>> m_commands;
+    bool m_quit = false;
+    std::atomic<bool> m_interrupt{false};
+    mutable std::mutex m_slotMutex;
+    std::shared_ptr<const TrainingFrame> m_slot;
+    std::uint64_t m_version = 0; // guarded by m_slotMutex
+
+    // Worker thread only.
+    std::unique_ptr<attnlab::ToyTrainer> m_trainer;
+    std::optional<std::vector<int>> m_probe;
+    std::uint64_t m_generation = 0;
+    bool m_running = false;
+    int m_pace = 0; // epochs per second, 0 for no limit
+    Clock::time_point m_paceStart;
+    int m_paceEpoch = 0;
+    Clock::time_point m_lastPublish;
+
+    std::thread m_thread; // last: starts after every member above exists
+};
