@@ -2,12 +2,24 @@
 #include "mainwindow.h"
 
 #include <QApplication>
+#include <QCommandLineParser>
 
 int main(int argc, char** argv)
 {
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("AttnLab"));
     QApplication::setApplicationName(QStringLiteral("AttnLab"));
+    QApplication::setApplicationVersion(QStringLiteral(ATTNLAB_VERSION));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QApplication::translate("main", "Train a small attention model live and watch it."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addOption({QStringLiteral("lesson"),
+                      QApplication::translate("main", "Open on the lesson (the default).")});
+    parser.process(app);
+
     MainWindow window(nullptr);
     window.show();
     return app.exec();

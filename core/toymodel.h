@@ -30,10 +30,12 @@ enum class OutputKind
     Sigmoid
 };
 
-// The lesson's default seed. With AttnLab's initialization it separates chicken from beef
-// (the → chicken 0.98, the → beef 0.98); the PyTorch reference's seed 77 draws other weights
-// here, and with them the head never separates the two.
-inline constexpr std::uint64_t kLessonSeed = 3;
+// The lesson's default seed. With AttnLab's initialization it tells the story of the slides:
+// "the" attends back to "man" or "woman" and predicts chicken (0.97) or beef (0.96). The
+// PyTorch reference's seed 77 draws other weights here, and with them the head never
+// separates the two; many other seeds solve the task another way (e.g. seed 3: "the" attends
+// to itself in one sentence).
+inline constexpr std::uint64_t kLessonSeed = 83;
 
 struct ToyConfig
 {

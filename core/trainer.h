@@ -43,7 +43,7 @@ public:
     bool done() const { return state() == TrainState::Finished || m_diverged; }
 
     // Takes effect from the next step; shapes are unaffected. Throws InputError when lr is not
-    // a finite number in (0, 100].
+    // a finite number from 1e-12 to 1e30.
     void setLearningRate(double lr);
     // Changes the number of epochs to train for; at least 1.
     void setEpochs(int epochs);

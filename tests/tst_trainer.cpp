@@ -82,6 +82,9 @@ void TestTrainer::defaultSeedLearnsWhoOrderedWhat()
     // With the causal mask <start> sees only itself: man or woman, half and half.
     QVERIFY(std::abs(p1(0, id(snap, "man")) - 0.5f) <= 0.1f);
     QVERIFY(std::abs(p1(0, id(snap, "woman")) - 0.5f) <= 0.1f);
+    // The lesson's story: at "the" the head looks back at who ordered (position 1).
+    QVERIFY(snap.sentences[0].weights(3, 1) > 0.9f);
+    QVERIFY(snap.sentences[1].weights(3, 1) > 0.9f);
 }
 
 void TestTrainer::runawayLearningRateKeepsEverythingFinite()
