@@ -5,6 +5,7 @@
 #include "heatmapfigure.h"
 
 #include <QFontMetricsF>
+#include <QImage>
 #include <QLinearGradient>
 
 #include <algorithm>
@@ -710,10 +711,36 @@ void paintLabels(QPainter& painter, const QList<HeatmapLabel>& labels)
     }
 }
 
+bool rastered(const HeatmapFigure& figure)
+{
+    const attnlab::Matrix& values = figure.data().values;
+    return values.size() > figure.style().rasterCellsAbove;
+}
+
+void paintCellImage(QPainter& painter, const HeatmapLayout& l, const HeatmapFigure& figure)
+{
+    const attnlab::Matrix& values = figure.data().values;
+    QImage image(int(values.cols()), int(values.rows()), QImage::Format_RGB32);
+    for (int row = 0; row < values.rows(); ++row) {
+        auto* line = reinterpret_cast<QRgb*>(image.scanLine(row));
+        for (int col = 0; col < values.cols(); ++col) {
+            line[col] = figure.cellColor(values(row, col)).rgb();
+        }
+    }
+    painter.save();
+    painter.setRenderHint(QPainter::SmoothPixmapTransform, false);
+    painter.drawImage(l.grid, image);
+    painter.restore();
+}
+
 void paintCells(QPainter& painter, const HeatmapLayout& l, const HeatmapFigure& figure)
 {
     const attnlab::Matrix& values = figure.data().values;
     painter.setRenderHint(QPainter::Antialiasing, false);
+    if (rastered(figure)) {
+        paintCellImage(painter, l, figure);
+        return;
+    }
     for (int row = 0; row < values.rows(); ++row) {
         for (int col = 0; col < values.cols(); ++col) {
             painter.fillRect(l.cellRect(row, col), figure.cellColor(values(row, col)));
@@ -942,7 +969,9 @@ void HeatmapFigure::paintBody(QPainter& painter, const HeatmapLayout& l) const
 {
     const double spacing = hatchSpacing(*m_metrics);
     paintCells(painter, l, *this);
-    paintMaskHatching(painter, l, m_data.values, spacing);
+    if (!rastered(*this)) {
+        paintMaskHatching(painter, l, m_data.values, spacing);
+    }
     painter.setRenderHint(QPainter::Antialiasing, true);
     painter.setRenderHint(QPainter::TextAntialiasing, true);
     painter.setFont(m_metrics->labelFont);

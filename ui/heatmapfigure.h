@@ -51,6 +51,10 @@ struct HeatmapStyle
     bool colorBar = true;
     QFont font;              // labels and numbers
     bool squareCells = true; // cells keep a 1:1 aspect; false stretches them
+    // Above this many cells the cells are drawn as one image, a pixel per cell, scaled without
+    // smoothing: a 512×512 matrix stays a small SVG or PDF (its text stays vector), and masked
+    // cells are grey without hatching.
+    int rasterCellsAbove = 4096;
 };
 
 // The colour scale as resolved from the data and the style. `constant` is set when the range
