@@ -18,7 +18,7 @@ packages=(
     qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev qt6-qpa-plugins libgl-dev
     libeigen3-dev zlib1g-dev
     fonts-dejavu-core
-    python3-numpy poppler-utils
+    python3-numpy poppler-utils libbenchmark-dev
 )
 
 as_root() {
