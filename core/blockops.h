@@ -28,9 +28,9 @@ template <typename S> struct LayerNormCache
     MatrixT<S> invStd;     // T×1
 };
 
-// Layer normalization of each row: y = γ ⊙ (x − μ)/√(var + ε) + β, with the biased variance
-// (as PyTorch's LayerNorm) and ε = 1e-5. x, y: T×E; gamma, beta: 1×E. Finite for a constant
-// row (the normalized row is then 0).
+// Layer normalization of each row: y = γ ⊙ (x − μ)/√(var + ε) + β, with the biased
+// variance (as PyTorch's LayerNorm) and ε = 1e-5. x, y: T×E; gamma, beta: 1×E. Finite for a
+// constant row (the normalized row is then 0).
 template <typename S>
 void layerNormForward(const MatrixT<S>& x, const MatrixT<S>& gamma, const MatrixT<S>& beta,
                       MatrixT<S>& y, LayerNormCache<S>& cache);

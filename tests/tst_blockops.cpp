@@ -108,7 +108,7 @@ void TestBlockOps::layerNormOfConstantRowIsFinite()
 
 void TestBlockOps::geluHasKnownValuesAndGradient()
 {
-    // GELU(x) = x·Φ(x): Φ(1) = 0.841344746…, so GELU(1) = 0.841344746, GELU(−1) = −0.158655254.
+    // GELU(x) = x·Φ(x), Φ(1) = 0.841344746: GELU(1) = 0.841344746, GELU(−1) = −0.158655254.
     MatrixD x(1, 3);
     x << 1.0, -1.0, 0.0;
     MatrixD y;
