@@ -1,5 +1,6 @@
 // attnlab-cli: the headless tool. Trains a model without a display and prints its matrices
-// as tables, for batch jobs and for checking results against a notebook.
+// as tables (train), or writes them as figures and data files (export), for batch jobs and
+// for checking results against a notebook.
 #pragma once
 
 // Runs the command line; returns the process exit status (see --help: 0 success, 1 bad input,

@@ -1,9 +1,12 @@
-// attnlab-cli end to end: exit codes, messages that name the input and the fault, and the
-// printed tables.
+// attnlab-cli end to end: exit codes, messages that name the input and the fault, the
+// printed tables, and the files export writes.
+#include <QDir>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QXmlStreamReader>
+#include <QtEndian>
 
 namespace {
 
@@ -14,15 +17,21 @@ struct Run
     QString err;
 };
 
-Run cli(const QStringList& args)
+Run cli(const QStringList& args, const QProcessEnvironment& env)
 {
     QProcess p;
+    p.setProcessEnvironment(env);
     p.start(QStringLiteral(ATTNLAB_CLI), args);
     if (!p.waitForFinished(120000)) {
         qFatal("attnlab-cli did not finish");
     }
     return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
             QString::fromUtf8(p.readAllStandardError())};
+}
+
+Run cli(const QStringList& args)
+{
+    return cli(args, QProcessEnvironment::systemEnvironment());
 }
 
 // The cells of the row labelled `label` in the table that follows `heading` after `from`.
@@ -55,6 +64,72 @@ QString writeFile(QTemporaryDir& dir, const QString& name, const QByteArray& con
     return path;
 }
 
+QByteArray readFile(const QString& path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+// The data of the first PNG chunk of `type`, read by hand so that this suite needs no QtGui.
+QByteArray pngChunk(const QByteArray& png, const char* type)
+{
+    qsizetype at = 8; // the signature
+    while (at + 8 <= png.size()) {
+        const quint32 length = qFromBigEndian<quint32>(png.constData() + at);
+        if (png.mid(at + 4, 4) == type) {
+            return png.mid(at + 8, qsizetype(length));
+        }
+        at += 12 + qsizetype(length);
+    }
+    return {};
+}
+
+QSize pngSize(const QString& path)
+{
+    const QByteArray header = pngChunk(readFile(path), "IHDR");
+    if (header.size() < 8) {
+        return {};
+    }
+    return QSize(int(qFromBigEndian<quint32>(header.constData())),
+                 int(qFromBigEndian<quint32>(header.constData() + 4)));
+}
+
+// Dots per inch from the pHYs chunk (pixels per metre), 0 when there is none.
+double pngDpi(const QString& path)
+{
+    const QByteArray phys = pngChunk(readFile(path), "pHYs");
+    if (phys.size() < 9 || phys[8] != 1) {
+        return 0;
+    }
+    return qFromBigEndian<quint32>(phys.constData()) * 0.0254;
+}
+
+QString firstLine(const QString& path)
+{
+    return QString::fromUtf8(readFile(path)).section('\n', 0, 0);
+}
+
+QStringList filesIn(const QString& folder)
+{
+    return QDir(folder).entryList(QDir::Files | QDir::Hidden | QDir::NoDotAndDotDot, QDir::Name);
+}
+
+// Every file export writes for one sentence and the loss, in every format.
+QStringList everyFileOfSentence(int sentence)
+{
+    QStringList names;
+    for (const QString view : {"attention", "values", "predictions", "queries", "keys", "bigram"}) {
+        for (const QString ext : {"png", "svg", "pdf", "csv", "npy", "npy.json"}) {
+            names << QStringLiteral("sentence%1-%2.%3").arg(sentence).arg(view, ext);
+        }
+    }
+    for (const QString ext : {"png", "svg", "pdf", "csv", "npy"}) {
+        names << QStringLiteral("loss.") + ext;
+    }
+    names.sort();
+    return names;
+}
+
 } // namespace
 
 class TestCli : public QObject
@@ -71,6 +146,22 @@ private slots:
     void runawayLearningRateExitsThreeWithTheStep();
     void ownCorpusAndPredictionAreShown();
 
+    void exportWritesEveryViewAndFormatOfTheChosenSentence();
+    void exportNeedsNoDisplayNorAPlatformSetting();
+    void exportedPngIsInchesTimesDpiPixels_data();
+    void exportedPngIsInchesTimesDpiPixels();
+    void exportedSvgIsWellFormedXmlOfTheFigureSize();
+    void exportedPdfIsAPdf();
+    void exportedCsvHeaderIsTheSentencesTokens();
+    void exportedLossCsvHoldsEveryEpoch();
+    void exportWithZeroEpochsWritesTheUntrainedModel();
+    void exportRefusesAnOutFolderItCannotCreateAndWritesNothing();
+    void exportRefusesAFolderThatIsAFile();
+    void exportRefusesAReadOnlyFolder();
+    void exportRefusesBadOptionsNamingThemBeforeWriting_data();
+    void exportRefusesBadOptionsNamingThemBeforeWriting();
+    void exportAfterANonFiniteLossExitsThreeWithTheFiles();
+
 private:
     QTemporaryDir m_dir;
 };
@@ -82,6 +173,9 @@ void TestCli::helpDescribesTheCommandAndExitsZero()
     QVERIFY(r.out.contains("train"));
     QVERIFY(r.out.contains("--corpus"));
     QVERIFY(r.out.contains("Exit status"));
+    QVERIFY(r.out.contains("export"));
+    QVERIFY(r.out.contains("--views"));
+    QVERIFY(r.out.contains("--dpi"));
 }
 
 void TestCli::missingOrUnknownCommandIsAUsageError_data()
@@ -90,6 +184,12 @@ void TestCli::missingOrUnknownCommandIsAUsageError_data()
     QTest::newRow("no command") << QStringList{};
     QTest::newRow("unknown command") << QStringList{"fly"};
     QTest::newRow("lesson and corpus") << QStringList{"train", "--lesson", "--corpus", "x"};
+    QTest::newRow("unknown option") << QStringList{"train", "--colour", "red"};
+    QTest::newRow("option without its value") << QStringList{"export", "--out"};
+    QTest::newRow("export without --out") << QStringList{"export", "--epochs", "1"};
+    QTest::newRow("train with --views") << QStringList{"train", "--views", "loss"};
+    QTest::newRow("export with --predict")
+        << QStringList{"export", "--out", "x", "--predict", "the man"};
 }
 
 void TestCli::missingOrUnknownCommandIsAUsageError()
@@ -175,6 +275,221 @@ void TestCli::ownCorpusAndPredictionAreShown()
     QCOMPARE(r.exitCode, 0);
     QVERIFY(r.out.contains("vocabulary: <start> the cat sat dog ran"));
     QVERIFY(r.out.contains("your sentence: <start> the dog"));
+}
+
+void TestCli::exportWritesEveryViewAndFormatOfTheChosenSentence()
+{
+    QTemporaryDir dir;
+    const QString out = dir.filePath("figures/lesson"); // created, parents included
+    const Run r = cli({"export", "--epochs", "20", "--sentence", "2", "--out", out});
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(filesIn(out), everyFileOfSentence(2));
+    QCOMPARE(r.out.count(QRegularExpression("^wrote ", QRegularExpression::MultilineOption)),
+             everyFileOfSentence(2).size());
+    QVERIFY(r.out.contains("wrote " + QDir::toNativeSeparators(out + "/sentence2-keys.svg")));
+}
+
+void TestCli::exportNeedsNoDisplayNorAPlatformSetting()
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    for (const char* name : {"QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"}) {
+        env.remove(name);
+    }
+    QTemporaryDir dir;
+    const Run r = cli({"export", "--epochs", "5", "--views", "attention,loss", "--formats", "png",
+                       "--out", dir.path()},
+                      env);
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(filesIn(dir.path()),
+             (QStringList{"loss.png", "sentence1-attention.png", "sentence2-attention.png"}));
+}
+
+void TestCli::exportedPngIsInchesTimesDpiPixels_data()
+{
+    QTest::addColumn<QStringList>("size");
+    QTest::addColumn<QSize>("pixels");
+    QTest::addColumn<double>("dpi");
+    QTest::newRow("4 x 3 at 150") << QStringList{"--width", "4", "--height", "3", "--dpi", "150"}
+                                  << QSize(600, 450) << 150.0;
+    QTest::newRow("default 6 x 4.5 at 150") << QStringList{} << QSize(900, 675) << 150.0;
+    QTest::newRow("2.5 x 2 at 300")
+        << QStringList{"--width", "2.5", "--height", "2", "--dpi", "300"} << QSize(750, 600)
+        << 300.0;
+}
+
+void TestCli::exportedPngIsInchesTimesDpiPixels()
+{
+    QFETCH(QStringList, size);
+    QFETCH(QSize, pixels);
+    QFETCH(double, dpi);
+    QTemporaryDir dir;
+    const QStringList args{"export",    "--epochs", "5",     "--views", "attention,loss",
+                           "--formats", "png",      "--out", dir.path()};
+    const Run r = cli(args + size);
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(filesIn(dir.path()),
+             (QStringList{"loss.png", "sentence1-attention.png", "sentence2-attention.png"}));
+    for (const QString& name : filesIn(dir.path())) {
+        QCOMPARE(pngSize(dir.filePath(name)), pixels);
+        QVERIFY(std::abs(pngDpi(dir.filePath(name)) - dpi) < 0.5);
+    }
+}
+
+void TestCli::exportedSvgIsWellFormedXmlOfTheFigureSize()
+{
+    QTemporaryDir dir;
+    const Run r = cli({"export", "--epochs", "5", "--views", "predictions,loss", "--formats", "svg",
+                       "--width", "4", "--height", "3", "--out", dir.path()});
+    QCOMPARE(r.exitCode, 0);
+    for (const QString name : {"sentence1-predictions.svg", "loss.svg"}) {
+        QXmlStreamReader xml(readFile(dir.filePath(name)));
+        QVERIFY(xml.readNextStartElement());
+        QCOMPARE(xml.name(), QStringLiteral("svg"));
+        QCOMPARE(xml.attributes().value("width"), QStringLiteral("384")); // 4 in at 96 per inch
+        QCOMPARE(xml.attributes().value("height"), QStringLiteral("288"));
+        while (!xml.atEnd()) {
+            xml.readNext();
+        }
+        QVERIFY2(!xml.hasError(), qPrintable(name + ": " + xml.errorString()));
+    }
+}
+
+void TestCli::exportedPdfIsAPdf()
+{
+    QTemporaryDir dir;
+    const Run r = cli({"export", "--epochs", "5", "--views", "values,loss", "--formats", "pdf",
+                       "--sentence", "1", "--out", dir.path()});
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(filesIn(dir.path()), (QStringList{"loss.pdf", "sentence1-values.pdf"}));
+    for (const QString& name : filesIn(dir.path())) {
+        QVERIFY(readFile(dir.filePath(name)).startsWith("%PDF-"));
+    }
+}
+
+void TestCli::exportedCsvHeaderIsTheSentencesTokens()
+{
+    QTemporaryDir dir;
+    const Run r = cli({"export", "--epochs", "5", "--views", "attention,predictions", "--formats",
+                       "csv", "--out", dir.path()});
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(firstLine(dir.filePath("sentence1-attention.csv")),
+             QStringLiteral(",<start>,man,ordered,the,chicken"));
+    QCOMPARE(firstLine(dir.filePath("sentence2-attention.csv")),
+             QStringLiteral(",<start>,woman,ordered,the,beef"));
+    QCOMPARE(firstLine(dir.filePath("sentence2-predictions.csv")),
+             QStringLiteral(",<start>,the,man,chicken,ordered,woman,beef"));
+}
+
+void TestCli::exportedLossCsvHoldsEveryEpoch()
+{
+    QTemporaryDir dir;
+    const Run r = cli({"export", "--epochs", "30", "--views", "loss", "--formats", "csv,npy",
+                       "--out", dir.path()});
+    QCOMPARE(r.exitCode, 0);
+    const QStringList lines =
+        QString::fromUtf8(readFile(dir.filePath("loss.csv"))).split('\n', Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), 31);
+    QCOMPARE(lines.first(), QStringLiteral("epoch,loss"));
+    QVERIFY(lines[1].startsWith("1,"));
+    QVERIFY(lines.last().startsWith("30,"));
+    QVERIFY(lines.last().section(',', 1).toDouble() < lines[1].section(',', 1).toDouble());
+    QVERIFY(readFile(dir.filePath("loss.npy")).contains("'shape': (30,)"));
+}
+
+void TestCli::exportWithZeroEpochsWritesTheUntrainedModel()
+{
+    QTemporaryDir dir;
+    const Run r = cli({"export", "--epochs", "0", "--views", "attention,loss", "--formats", "csv",
+                       "--out", dir.path()});
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(readFile(dir.filePath("loss.csv")), QByteArray("epoch,loss\n"));
+    QVERIFY(readFile(dir.filePath("sentence1-attention.csv")).startsWith(",<start>,man"));
+    QVERIFY(r.out.contains("no training"));
+}
+
+void TestCli::exportRefusesAnOutFolderItCannotCreateAndWritesNothing()
+{
+    QTemporaryDir dir;
+    const QString file = writeFile(dir, "notes.txt", "keep me\n");
+    const QString out = file + "/figures"; // a folder inside a file cannot exist
+    const Run r = cli({"export", "--epochs", "5", "--out", out});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("--out") && r.err.contains(out), qPrintable(r.err));
+    QVERIFY(!r.out.contains("wrote"));
+    QCOMPARE(filesIn(dir.path()), QStringList{"notes.txt"});
+    QCOMPARE(QDir(dir.path()).entryList(QDir::AllDirs | QDir::NoDotAndDotDot), QStringList{});
+    QCOMPARE(readFile(file), QByteArray("keep me\n"));
+}
+
+void TestCli::exportRefusesAFolderThatIsAFile()
+{
+    QTemporaryDir dir;
+    const QString file = writeFile(dir, "figures", "not a folder\n");
+    const Run r = cli({"export", "--epochs", "5", "--out", file});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains(file) && r.err.contains("not a folder"), qPrintable(r.err));
+    QCOMPARE(readFile(file), QByteArray("not a folder\n"));
+}
+
+void TestCli::exportRefusesAReadOnlyFolder()
+{
+    QTemporaryDir dir;
+    const QString out = dir.filePath("read-only");
+    QVERIFY(QDir().mkdir(out));
+    QVERIFY(QFile::setPermissions(out, QFile::ReadOwner | QFile::ExeOwner));
+    if (QFile probe(out + "/probe"); probe.open(QIODevice::WriteOnly)) {
+        probe.remove();
+        QSKIP("this user may write into a read-only folder (root)");
+    }
+    const Run r = cli({"export", "--epochs", "5", "--out", out});
+    QFile::setPermissions(out, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("--out") && r.err.contains(out), qPrintable(r.err));
+    QCOMPARE(filesIn(out), QStringList{});
+}
+
+void TestCli::exportRefusesBadOptionsNamingThemBeforeWriting_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("fault");
+    QTest::newRow("unknown view") << QStringList{"--views", "attention,colour"}
+                                  << "--views \"attention,colour\": \"colour\"";
+    QTest::newRow("unknown format") << QStringList{"--formats", "gif"} << "--formats \"gif\"";
+    QTest::newRow("sentence past the corpus")
+        << QStringList{"--sentence", "3"} << "--sentence \"3\"";
+    QTest::newRow("sentence 0") << QStringList{"--sentence", "0"} << "--sentence \"0\"";
+    QTest::newRow("width 0") << QStringList{"--width", "0"} << "--width \"0\"";
+    QTest::newRow("height negative") << QStringList{"--height", "-2"} << "--height \"-2\"";
+    QTest::newRow("width over 100") << QStringList{"--width", "101"} << "--width \"101\"";
+    QTest::newRow("width not a number") << QStringList{"--width", "wide"} << "--width";
+    QTest::newRow("dpi 9") << QStringList{"--dpi", "9"} << "--dpi \"9\"";
+    QTest::newRow("dpi 2401") << QStringList{"--dpi", "2401"} << "--dpi \"2401\"";
+    QTest::newRow("png too large")
+        << QStringList{"--dpi", "2400", "--width", "50"} << "--dpi \"2400\"";
+}
+
+void TestCli::exportRefusesBadOptionsNamingThemBeforeWriting()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, fault);
+    QTemporaryDir dir;
+    const QString out = dir.filePath("figures");
+    const Run r = cli(QStringList{"export", "--epochs", "5", "--out", out} + args);
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains(fault), qPrintable(r.err));
+    QVERIFY(!r.out.contains("optimizer steps")); // refused before training
+    QVERIFY(!QFileInfo::exists(out));
+}
+
+void TestCli::exportAfterANonFiniteLossExitsThreeWithTheFiles()
+{
+    QTemporaryDir dir;
+    const Run r = cli({"export", "--learning-rate", "1e30", "--epochs", "10", "--views",
+                       "predictions,loss", "--formats", "csv", "--out", dir.path()});
+    QCOMPARE(r.exitCode, 3);
+    QVERIFY2(r.err.contains("non-finite"), qPrintable(r.err));
+    QVERIFY(!readFile(dir.filePath("sentence1-predictions.csv")).contains("nan"));
+    QVERIFY(QFileInfo::exists(dir.filePath("loss.csv")));
 }
 
 QTEST_GUILESS_MAIN(TestCli)

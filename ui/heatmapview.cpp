@@ -3,6 +3,10 @@
 // what the image shows.
 #include "heatmapview.h"
 
+#include "figuremenubutton.h"
+#include "heatmapmenu.h"
+
+#include <QContextMenuEvent>
 #include <QHelpEvent>
 #include <QMouseEvent>
 #include <QPaintEvent>
@@ -19,11 +23,13 @@ const QColor kSelectionInner(Qt::white);
 
 } // namespace
 
-HeatmapView::HeatmapView(QWidget* parent) : QWidget(parent)
+HeatmapView::HeatmapView(QWidget* parent) : QWidget(parent), m_exportName(QStringLiteral("heatmap"))
 {
     setMouseTracking(true);
     setAttribute(Qt::WA_OpaquePaintEvent);
     setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
+    m_menu = new HeatmapMenu(this);
+    new FigureMenuButton(m_menu, this);
 }
 
 void HeatmapView::setData(HeatmapData data)
@@ -92,6 +98,39 @@ const QImage& HeatmapView::renderedImage() const
 const HeatmapLayout& HeatmapView::renderedLayout() const
 {
     return m_layout;
+}
+
+void HeatmapView::setExportName(const QString& name)
+{
+    m_exportName = name;
+}
+
+const QString& HeatmapView::exportName() const
+{
+    return m_exportName;
+}
+
+FigureSource HeatmapView::figureSource() const
+{
+    FigureSource source;
+    source.name = m_exportName;
+    source.title = m_figure.data().title;
+    source.inches = FigureSize::onScreen(*this);
+    source.paint = FigureExport::heatmapPainter(m_figure);
+    source.dataFormats = {FigureExport::Format::Csv, FigureExport::Format::Npy};
+    source.saveData = [data = m_figure.data()](const QString& path) {
+        FigureExport::saveData(path, data);
+    };
+    source.exportAll = [figure = m_figure, name = m_exportName](const QString& folder,
+                                                                QSizeF inches, double dpi) {
+        return FigureExport::exportAll(folder, name, figure, inches, dpi);
+    };
+    return source;
+}
+
+HeatmapMenu* HeatmapView::menu() const
+{
+    return m_menu;
 }
 
 int HeatmapView::selectedRow() const
@@ -237,6 +276,12 @@ void HeatmapView::mousePressEvent(QMouseEvent* event)
     } else if (const int row = rowLabelAt(event->position()); row >= 0) {
         setSelectedRow(row);
     }
+    event->accept();
+}
+
+void HeatmapView::contextMenuEvent(QContextMenuEvent* event)
+{
+    m_menu->popup(event->globalPos());
     event->accept();
 }
 

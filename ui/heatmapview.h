@@ -1,8 +1,12 @@
 // A matrix drawn as an annotated heatmap: token labels on both axes, numbers in the cells,
 // a colour bar, masked cells marked. The picture is rendered into a QImage outside
 // paintEvent (by HeatmapFigure, which the exporters use too) and only blitted when painting.
+//
+// Right-click, or the "⋯" button in the corner, opens the view's HeatmapMenu: export the
+// figure or its numbers, copy it, and change this view's colour map, numbers and precision.
 #pragma once
 
+#include "figuresource.h"
 #include "heatmapfigure.h"
 
 #include <QImage>
@@ -11,6 +15,7 @@
 
 #include <functional>
 
+class HeatmapMenu;
 class QHelpEvent;
 
 class HeatmapView : public QWidget
@@ -46,6 +51,14 @@ public:
     const HeatmapFigure& figure() const;
     const HeatmapLayout& renderedLayout() const;
 
+    // The stem of the file names exports get, e.g. "sentence1-attention"; "heatmap" at first.
+    void setExportName(const QString& name);
+    const QString& exportName() const;
+    // The figure as it is now, for the exporters, at the size it has on screen.
+    FigureSource figureSource() const;
+    // The menu that right-click and the corner button open.
+    HeatmapMenu* menu() const;
+
 signals:
     void cellHovered(int row, int col);
     void cellClicked(int row, int col);
@@ -56,6 +69,7 @@ protected:
     void resizeEvent(QResizeEvent* event) override;
     void mouseMoveEvent(QMouseEvent* event) override;
     void mousePressEvent(QMouseEvent* event) override;
+    void contextMenuEvent(QContextMenuEvent* event) override;
     bool event(QEvent* event) override;
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
@@ -76,4 +90,6 @@ private:
     QPoint m_hovered{-1, -1};
     QSize m_lastSizeHint;
     QSize m_lastMinimumHint;
+    QString m_exportName;
+    HeatmapMenu* m_menu = nullptr;
 };

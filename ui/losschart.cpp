@@ -1,11 +1,28 @@
 // Decimation keeps the shape of a long curve: the history is cut into buckets of consecutive
 // epochs and each bucket contributes its lowest and its highest loss, in epoch order, so
 // spikes survive. The first and the last epoch are always kept.
+//
+// An exported figure is a fresh chart built like the one on screen, given the same points and
+// axes, and laid out for the figure's size: the chart on screen is never resized, and a figure
+// of any aspect ratio gets its own layout rather than a stretched copy. Its fonts are sized in
+// pixels at 96 per inch, so that the figure looks the same on every paint device.
 #include "losschart.h"
+
+#include "figureactions.h"
+#include "figuremenubutton.h"
+
+#include <errors.h>
 
 #include <QChart>
 #include <QChartView>
+#include <QContextMenuEvent>
+#include <QDir>
+#include <QFileInfo>
+#include <QGraphicsLayout>
+#include <QGraphicsScene>
 #include <QLineSeries>
+#include <QLocale>
+#include <QMenu>
 #include <QPainter>
 #include <QPointF>
 #include <QVBoxLayout>
@@ -81,39 +98,156 @@ QString formatFor(double step)
     return QStringLiteral("%.%1f").arg(digits);
 }
 
+// The chart and the parts the code changes, built the same way for the screen and for figures.
+struct ChartParts
+{
+    QChart* chart = nullptr;
+    QLineSeries* series = nullptr;
+    QValueAxis* x = nullptr;
+    QValueAxis* y = nullptr;
+};
+
+QValueAxis* makeAxis(QChart* chart, const QString& title, const QString& format)
+{
+    auto* axis = new QValueAxis(chart);
+    axis->setTitleText(title);
+    axis->setLabelFormat(format);
+    axis->setTickType(QValueAxis::TicksDynamic);
+    axis->setTickAnchor(0.0);
+    return axis;
+}
+
+ChartParts makeChart(const QString& xTitle, const QString& yTitle)
+{
+    ChartParts parts;
+    parts.chart = new QChart();
+    parts.chart->legend()->hide();
+    parts.series = new QLineSeries(parts.chart);
+    parts.chart->addSeries(parts.series);
+    parts.x = makeAxis(parts.chart, xTitle, QStringLiteral("%d"));
+    parts.y = makeAxis(parts.chart, yTitle, QStringLiteral("%.1f"));
+    parts.chart->addAxis(parts.x, Qt::AlignBottom);
+    parts.chart->addAxis(parts.y, Qt::AlignLeft);
+    parts.series->attachAxis(parts.x);
+    parts.series->attachAxis(parts.y);
+    return parts;
+}
+
+// x from epoch 1 to the last epoch (at least 1 to 2, so the axis is never a point);
+// y from 0 to a little above the highest loss (0 to 1 with no finite loss yet).
+void fitAxes(const ChartParts& parts, qsizetype epochs, double highest)
+{
+    const double lastEpoch = std::max<double>(2.0, static_cast<double>(epochs));
+    parts.x->setRange(1.0, lastEpoch);
+    parts.x->setTickInterval(std::max(1.0, niceStep(lastEpoch)));
+    const double top = highest > 0.0 ? highest * kHeadroom : 1.0;
+    const double step = niceStep(top);
+    parts.y->setRange(0.0, top);
+    parts.y->setTickInterval(step);
+    parts.y->setLabelFormat(formatFor(step));
+}
+
+QFont inPixels(QFont font)
+{
+    if (font.pointSizeF() > 0) {
+        font.setPixelSize(int(std::lround(font.pointSizeF() * 96.0 / 72.0)));
+    }
+    return font;
+}
+
+// What a figure of the curve needs, copied out of the chart on screen.
+struct Curve
+{
+    QList<QPointF> points;
+    qsizetype epochs = 0;
+    double highest = 0.0;
+    QString xTitle;
+    QString yTitle;
+
+    void paint(QPainter& painter, const QRectF& target) const
+    {
+        QGraphicsScene scene;
+        const ChartParts parts = makeChart(xTitle, yTitle);
+        scene.addItem(parts.chart); // the scene owns the chart
+        parts.series->replace(points);
+        fitAxes(parts, epochs, highest);
+        for (QValueAxis* axis : {parts.x, parts.y}) {
+            axis->setLabelsFont(inPixels(axis->labelsFont()));
+            axis->setTitleFont(inPixels(axis->titleFont()));
+        }
+        parts.chart->setBackgroundRoundness(0.0);
+        parts.chart->setGeometry(QRectF(QPointF(0, 0), target.size()));
+        parts.chart->layout()->activate();
+        scene.render(&painter, target, QRectF(QPointF(0, 0), target.size()));
+    }
+};
+
+QByteArray csvOf(const std::vector<double>& losses)
+{
+    QByteArray text("epoch,loss\n");
+    text.reserve(static_cast<qsizetype>(losses.size()) * 24 + text.size());
+    for (size_t i = 0; i < losses.size(); ++i) {
+        text += QByteArray::number(qulonglong(i + 1)) + ',' +
+                QByteArray::number(losses[i], 'g', QLocale::FloatingPointShortest) + '\n';
+    }
+    return text;
+}
+
+void saveCsv(const QString& path, const QByteArray& csv)
+{
+    if (QFileInfo(path).suffix().compare(QLatin1String("csv"), Qt::CaseInsensitive) != 0) {
+        throw attnlab::InputError(
+            LossChart::tr("%1: the loss curve is saved as a .csv file").arg(path).toStdString());
+    }
+    FigureExport::saveBytes(path, csv);
+}
+
+QStringList exportCurve(const FigureSource& source, const QByteArray& csv, const QString& folder,
+                        QSizeF inches, double dpi)
+{
+    if (!QDir().mkpath(folder)) {
+        throw attnlab::InputError(
+            LossChart::tr("%1: the folder cannot be created").arg(folder).toStdString());
+    }
+    const QDir dir(folder);
+    QStringList written;
+    using FigureExport::Format;
+    for (Format format : {Format::Png, Format::Svg, Format::Pdf}) {
+        written << dir.filePath(source.name + u'.' + FigureExport::suffix(format));
+        FigureExport::saveFigure(written.back(), source.paint, inches, dpi, source.title);
+    }
+    written << dir.filePath(source.name + QStringLiteral(".csv"));
+    saveCsv(written.back(), csv);
+    return written;
+}
+
 } // namespace
 
 LossChart::LossChart(QWidget* parent) : QWidget(parent)
 {
-    auto* chart = new QChart();
-    chart->legend()->hide();
-    m_series = new QLineSeries(chart);
-    chart->addSeries(m_series);
-    m_axisX = makeAxis(tr("epoch"), QStringLiteral("%d"));
-    m_axisY = makeAxis(tr("loss"), QStringLiteral("%.1f"));
-    chart->addAxis(m_axisX, Qt::AlignBottom);
-    chart->addAxis(m_axisY, Qt::AlignLeft);
-    m_series->attachAxis(m_axisX);
-    m_series->attachAxis(m_axisY);
-    for (QValueAxis* axis : {m_axisX, m_axisY}) {
-        axis->setTickType(QValueAxis::TicksDynamic);
-        axis->setTickAnchor(0.0);
-    }
-
-    m_view = new QChartView(chart, this); // the view owns the chart
+    const ChartParts parts = makeChart(tr("epoch"), tr("loss"));
+    m_series = parts.series;
+    m_axisX = parts.x;
+    m_axisY = parts.y;
+    m_view = new QChartView(parts.chart, this); // the view owns the chart
     m_view->setRenderHint(QPainter::Antialiasing);
+    m_view->setContextMenuPolicy(Qt::NoContextMenu);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_view);
-    updateAxes(0, 0.0);
+    fitAxes(parts, 0, 0.0);
+    createMenu();
 }
 
-QValueAxis* LossChart::makeAxis(const QString& title, const QString& format)
+void LossChart::createMenu()
 {
-    auto* axis = new QValueAxis(this);
-    axis->setTitleText(title);
-    axis->setLabelFormat(format);
-    return axis;
+    m_actions = new FigureActions(this, [this] { return figureSource(); });
+    m_menu = new QMenu(this);
+    m_menu->setObjectName(QStringLiteral("lossMenu"));
+    m_menu->addAction(m_actions->exportFigureAction());
+    m_menu->addAction(m_actions->exportDataAction());
+    m_menu->addAction(m_actions->copyImageAction());
+    new FigureMenuButton(m_menu, this);
 }
 
 void LossChart::setLosses(const std::vector<double>& epochLosses)
@@ -124,21 +258,15 @@ void LossChart::setLosses(const std::vector<double>& epochLosses)
         highest = std::max(highest, p.y());
     }
     m_series->replace(points);
-    updateAxes(static_cast<qsizetype>(epochLosses.size()), highest);
+    m_losses = epochLosses;
+    m_highest = highest;
+    fitAxes({m_view->chart(), m_series, m_axisX, m_axisY},
+            static_cast<qsizetype>(epochLosses.size()), highest);
 }
 
-// x from epoch 1 to the last epoch (at least 1 to 2, so the axis is never a point);
-// y from 0 to a little above the highest loss (0 to 1 with no finite loss yet).
-void LossChart::updateAxes(qsizetype epochs, double highest)
+const std::vector<double>& LossChart::losses() const
 {
-    const double lastEpoch = std::max<double>(2.0, static_cast<double>(epochs));
-    m_axisX->setRange(1.0, lastEpoch);
-    m_axisX->setTickInterval(std::max(1.0, niceStep(lastEpoch)));
-    const double top = highest > 0.0 ? highest * kHeadroom : 1.0;
-    const double step = niceStep(top);
-    m_axisY->setRange(0.0, top);
-    m_axisY->setTickInterval(step);
-    m_axisY->setLabelFormat(formatFor(step));
+    return m_losses;
 }
 
 int LossChart::pointCount() const
@@ -164,4 +292,52 @@ QValueAxis* LossChart::axisX() const
 QValueAxis* LossChart::axisY() const
 {
     return m_axisY;
+}
+
+void LossChart::paintFigure(QPainter& painter, const QRectF& target) const
+{
+    const Curve curve{m_series->points(), static_cast<qsizetype>(m_losses.size()), m_highest,
+                      m_axisX->titleText(), m_axisY->titleText()};
+    curve.paint(painter, target);
+}
+
+QByteArray LossChart::csv() const
+{
+    return csvOf(m_losses);
+}
+
+FigureSource LossChart::figureSource() const
+{
+    const Curve curve{m_series->points(), static_cast<qsizetype>(m_losses.size()), m_highest,
+                      m_axisX->titleText(), m_axisY->titleText()};
+    FigureSource source;
+    source.name = QStringLiteral("loss");
+    source.title = tr("Loss per epoch");
+    source.inches = FigureSize::onScreen(*this);
+    source.paint = [curve](QPainter& painter, const QRectF& target) {
+        curve.paint(painter, target);
+    };
+    source.dataFormats = {FigureExport::Format::Csv};
+    const QByteArray bytes = csv();
+    source.saveData = [bytes](const QString& path) { saveCsv(path, bytes); };
+    source.exportAll = [source, bytes](const QString& folder, QSizeF inches, double dpi) {
+        return exportCurve(source, bytes, folder, inches, dpi);
+    };
+    return source;
+}
+
+QMenu* LossChart::menu() const
+{
+    return m_menu;
+}
+
+FigureActions* LossChart::figureActions() const
+{
+    return m_actions;
+}
+
+void LossChart::contextMenuEvent(QContextMenuEvent* event)
+{
+    m_menu->popup(event->globalPos());
+    event->accept();
 }

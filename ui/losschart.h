@@ -1,17 +1,27 @@
 // The live loss curve (Qt Charts): mean loss per epoch.
 //
 // A long run has many epochs; the chart holds at most kMaxPoints points, decimated from the
-// full history, and updates with one QXYSeries::replace() per refresh.
+// full history, and updates with one QXYSeries::replace() per refresh. The full history is
+// kept for the CSV export.
+//
+// The curve is a figure like the heatmaps: right-click or the "⋯" button in the corner
+// exports it (PNG, SVG, PDF), exports its numbers (CSV) or copies it as an image.
 #pragma once
 
+#include "figuresource.h"
+
+#include <QByteArray>
 #include <QString>
 #include <QWidget>
 
 #include <vector>
 
+class FigureActions;
 class QChart;
 class QChartView;
 class QLineSeries;
+class QMenu;
+class QPainter;
 class QValueAxis;
 
 class LossChart : public QWidget
@@ -27,6 +37,8 @@ public:
     // kept, each bucket of epochs between them by its lowest and highest loss). One replace()
     // on the series per call.
     void setLosses(const std::vector<double>& epochLosses);
+    // Every epoch's loss as last given to setLosses(), non-finite ones included.
+    const std::vector<double>& losses() const;
     // Number of points the series holds now (at most kMaxPoints).
     int pointCount() const;
     QChart* chart() const;
@@ -34,12 +46,31 @@ public:
     QValueAxis* axisX() const;
     QValueAxis* axisY() const;
 
+    // Paints the curve as the chart shows it, laid out afresh for `target` (logical pixels at
+    // 96 per inch): lines and text stay vector on SVG and PDF painters.
+    void paintFigure(QPainter& painter, const QRectF& target) const;
+    // The whole history as CSV: a header "epoch,loss", then one line per epoch from 1, the
+    // shortest text that reads back to the same double, "." as decimal point in any locale,
+    // "nan" and "inf" for non-finite losses.
+    QByteArray csv() const;
+    // The curve for the exporters, named "loss"; its data is saved as .csv only.
+    FigureSource figureSource() const;
+    // The menu that right-click and the corner button open.
+    QMenu* menu() const;
+    FigureActions* figureActions() const;
+
+protected:
+    void contextMenuEvent(QContextMenuEvent* event) override;
+
 private:
-    QValueAxis* makeAxis(const QString& title, const QString& format);
-    void updateAxes(qsizetype epochs, double highest);
+    void createMenu();
 
     QChartView* m_view = nullptr;
     QLineSeries* m_series = nullptr;
     QValueAxis* m_axisX = nullptr;
     QValueAxis* m_axisY = nullptr;
+    std::vector<double> m_losses;
+    double m_highest = 0.0; // highest finite loss shown
+    QMenu* m_menu = nullptr;
+    FigureActions* m_actions = nullptr;
 };

@@ -2,6 +2,9 @@
 
 #include "controlspanel.h"
 #include "corpuspanel.h"
+#include "exportsettings.h"
+#include "figureactions.h"
+#include "heatmapview.h"
 #include "logging.h"
 #include "losschart.h"
 #include "matricespanel.h"
@@ -17,11 +20,14 @@
 
 #include <QAction>
 #include <QCloseEvent>
+#include <QDir>
 #include <QDockWidget>
+#include <QFileDialog>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMenu>
 #include <QMenuBar>
+#include <QMessageBox>
 #include <QScreen>
 #include <QScrollArea>
 #include <QScrollBar>
@@ -50,6 +56,7 @@ MainWindow::MainWindow(QWidget* parent)
     resizeDocks({sidebar}, {kSidebarWidth}, Qt::Horizontal);
     createMenus(sidebar);
     connectPanels();
+    connectExports();
     connectSettings();
     startLesson();
     reportDevice();
@@ -101,6 +108,13 @@ QWidget* MainWindow::createSidebarContent()
 void MainWindow::createMenus(QDockWidget* sidebar)
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
+    QAction* exportAll =
+        file->addAction(tr("&Export All Views…"), this, &MainWindow::exportAllViews);
+    exportAll->setObjectName(QStringLiteral("exportAllViewsAction"));
+    exportAll->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    exportAll->setStatusTip(tr("Save every heatmap of this sentence and the loss curve as "
+                               "PNG, SVG, PDF and data, into one folder"));
+    file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
     QMenu* view = menuBar()->addMenu(tr("&View"));
@@ -148,6 +162,14 @@ void MainWindow::connectPanels()
             &TrainingController::evaluate);
     connect(m_matrices, &MatricesPanel::evaluationCleared, m_controller,
             &TrainingController::clearEvaluation);
+}
+
+// Every figure's menu reports what it wrote or copied here.
+void MainWindow::connectExports()
+{
+    for (FigureActions* actions : findChildren<FigureActions*>()) {
+        connect(actions, &FigureActions::reported, this, &MainWindow::showStatus);
+    }
 }
 
 void MainWindow::connectSettings()
@@ -262,6 +284,45 @@ void MainWindow::showFrame()
 void MainWindow::announce(const QString& text)
 {
     m_controls->showNote(text);
+    statusBar()->showMessage(text, kMessageMs);
+}
+
+QStringList MainWindow::exportAllViewsTo(const QString& folder)
+{
+    const double dpi = ExportSettings::dpi();
+    QStringList written;
+    for (const HeatmapView* view : m_matrices->views()) {
+        const FigureSource source = view->figureSource();
+        written += source.exportAll(folder, source.inches, dpi);
+    }
+    const FigureSource loss = m_loss->figureSource();
+    written += loss.exportAll(folder, loss.inches, dpi);
+    return written;
+}
+
+void MainWindow::exportAllViews()
+{
+    const QString folder = QFileDialog::getExistingDirectory(
+        this, tr("Export all views into a folder"), ExportSettings::folder());
+    QStringList stems{m_loss->figureSource().name};
+    for (const HeatmapView* view : m_matrices->views()) {
+        stems << view->exportName();
+    }
+    if (folder.isEmpty() || !FigureActions::confirmReplacing(this, folder, stems)) {
+        return;
+    }
+    try {
+        const QStringList written = exportAllViewsTo(folder);
+        ExportSettings::setFolder(QDir(folder).absolutePath());
+        showStatus(FigureActions::writtenMessage(folder, written));
+    } catch (const attnlab::InputError& error) {
+        QMessageBox::warning(this, tr("Export failed"),
+                             tr("Not every view was exported. %1").arg(userMessage(error)));
+    }
+}
+
+void MainWindow::showStatus(const QString& text)
+{
     statusBar()->showMessage(text, kMessageMs);
 }
 

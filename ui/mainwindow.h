@@ -4,9 +4,14 @@
 // The window only wires things together: each panel draws its part, the TrainingController
 // runs the trainer on its worker thread, and the core parses and validates. What the user
 // changes goes to the controller; what the controller publishes goes to the panels.
+//
+// File → Export all views… writes every heatmap of the selected sentence and the loss curve
+// into one folder; each figure's own menu exports it alone. What was written is said in the
+// status bar.
 #pragma once
 
 #include <QMainWindow>
+#include <QStringList>
 
 class ControlsPanel;
 class CorpusPanel;
@@ -27,6 +32,12 @@ public:
 
     TrainingController* controller() const { return m_controller; }
 
+    // Every heatmap of the selected sentence and the loss curve, in every format, into
+    // `folder` (created if needed), each at its size on screen and the remembered DPI,
+    // replacing files of the same names. Returns the files written; throws
+    // attnlab::InputError naming the file and the fault.
+    QStringList exportAllViewsTo(const QString& folder);
+
 protected:
     void closeEvent(QCloseEvent* event) override;
 
@@ -34,6 +45,9 @@ private:
     QDockWidget* createSidebar();
     QWidget* createSidebarContent();
     void createMenus(QDockWidget* sidebar);
+    void connectExports();
+    void exportAllViews();
+    void showStatus(const QString& text);
     QWidget* createViews();
     void connectPanels();
     void connectSettings();

@@ -46,14 +46,13 @@ MatricesPanel::MatricesPanel(QWidget* parent) : QWidget(parent)
     m_bigram = createView("bigramView");
     m_attention->setStyle(SentenceHeatmaps::probabilityStyle());
     m_predictions->setStyle(SentenceHeatmaps::probabilityStyle());
-    HeatmapStyle bigram = SentenceHeatmaps::probabilityStyle();
-    bigram.squareCells = false; // the lower row is shorter: use its width for the numbers
-    m_bigram->setStyle(bigram);
+    m_bigram->setStyle(SentenceHeatmaps::bigramStyle());
     m_values->setStyle(SentenceHeatmaps::signedStyle());
     m_queries->setStyle(SentenceHeatmaps::headStyle());
     m_keys->setStyle(SentenceHeatmaps::headStyle());
     layOut();
     connectViews();
+    nameViews();
 }
 
 HeatmapView* MatricesPanel::createView(const char* name)
@@ -197,6 +196,7 @@ const attnlab::SentenceSnapshot* MatricesPanel::shownSentence() const
 
 void MatricesPanel::showSelected()
 {
+    nameViews();
     const attnlab::SentenceSnapshot* s = shownSentence();
     if (!s) {
         return;
@@ -272,8 +272,28 @@ void MatricesPanel::showTryError()
 
 void MatricesPanel::selectRow(int row)
 {
-    for (HeatmapView* view : {m_attention, m_values, m_predictions, m_queries, m_keys, m_bigram}) {
+    for (HeatmapView* view : views()) {
         view->setSelectedRow(row);
+    }
+}
+
+QList<HeatmapView*> MatricesPanel::views() const
+{
+    return {m_attention, m_values, m_predictions, m_queries, m_keys, m_bigram};
+}
+
+// File names are not translated: scripts that read the files rely on them.
+void MatricesPanel::nameViews()
+{
+    const int index = m_sentence->count() > 0 ? m_sentence->currentData().toInt() : 0;
+    const QString sentence =
+        index == kTried ? QStringLiteral("tried") : QStringLiteral("sentence%1").arg(index + 1);
+    const QStringList kinds{QStringLiteral("attention"),   QStringLiteral("values"),
+                            QStringLiteral("predictions"), QStringLiteral("queries"),
+                            QStringLiteral("keys"),        QStringLiteral("bigram")};
+    const QList<HeatmapView*> all = views();
+    for (qsizetype i = 0; i < all.size(); ++i) {
+        all[i]->setExportName(sentence + u'-' + kinds[i]);
     }
 }
 

@@ -5,12 +5,16 @@
 //
 // Hovering a prediction explains it (Explanations::prediction); hovering an attention cell
 // says who attends to whom. Clicking a row selects it in every heatmap.
+//
+// Each heatmap exports under a name that says what it shows for which sentence:
+// "sentence1-attention", "sentence2-values", …, "tried-predictions" for a tried sentence.
 #pragma once
 
 #include "trainingcontroller.h"
 
 #include <corpus.h>
 
+#include <QList>
 #include <QStringList>
 #include <QWidget>
 
@@ -38,6 +42,8 @@ public:
     QString predictionToolTip(int row, int col) const;
     QString attentionToolTip(int row, int col) const;
     QString tryError() const;
+    // The six heatmaps: attention, values, predictions, queries, keys, bigram.
+    QList<HeatmapView*> views() const;
 
 signals:
     // Token ids of the sentence typed into "Try a sentence", <start> first.
@@ -52,6 +58,7 @@ private:
     void trySentence();
     void syncTriedItem();
     void showSelected();
+    void nameViews();
     void showBigram();
     void showTryError();
     void selectRow(int row);

@@ -1,5 +1,7 @@
 #include "sentenceheatmaps.h"
 
+#include <bigram.h>
+
 #include <limits>
 
 namespace {
@@ -101,4 +103,28 @@ HeatmapStyle SentenceHeatmaps::headStyle()
     HeatmapStyle style = signedStyle();
     style.squareCells = false; // H columns against T rows: stretch to the space there is
     return style;
+}
+
+HeatmapStyle SentenceHeatmaps::bigramStyle()
+{
+    HeatmapStyle style = probabilityStyle();
+    style.squareCells = false; // the lower row is shorter: use its width for the numbers
+    return style;
+}
+
+QList<SentenceHeatmaps::NamedHeatmap> SentenceHeatmaps::forSentence(const attnlab::Snapshot& snap,
+                                                                    const attnlab::Corpus& corpus,
+                                                                    int sentence)
+{
+    const attnlab::SentenceSnapshot& s = snap.sentences.at(size_t(sentence));
+    const QStringList vocab = labels(snap.vocab);
+    attnlab::Matrix table = attnlab::bigramTable(corpus, sentence);
+    return {
+        {QStringLiteral("attention"), attention(s, snap.config.causal), probabilityStyle()},
+        {QStringLiteral("values"), values(s, vocab), signedStyle()},
+        {QStringLiteral("predictions"), predictions(s, vocab), probabilityStyle()},
+        {QStringLiteral("queries"), queries(s), headStyle()},
+        {QStringLiteral("keys"), keys(s), headStyle()},
+        {QStringLiteral("bigram"), bigram(std::move(table), s.tokens, vocab), bigramStyle()},
+    };
 }

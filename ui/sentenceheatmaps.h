@@ -8,9 +8,12 @@
 
 #include "heatmapfigure.h"
 
+#include <corpus.h>
 #include <snapshot.h>
 
 #include <QCoreApplication>
+#include <QList>
+#include <QString>
 #include <QStringList>
 
 #include <string>
@@ -21,6 +24,16 @@ class SentenceHeatmaps
     Q_DECLARE_TR_FUNCTIONS(SentenceHeatmaps)
 
 public:
+    // One heatmap of the panel as the screen shows it: `name` is the view's short name
+    // ("attention", "values", "predictions", "queries", "keys", "bigram"), also used in file
+    // names by the exporters.
+    struct NamedHeatmap
+    {
+        QString name;
+        HeatmapData data;
+        HeatmapStyle style;
+    };
+
     static QStringList labels(const std::vector<std::string>& tokens);
 
     // T×T, cells above the diagonal set to −∞ when `causal`.
@@ -41,4 +54,13 @@ public:
     static HeatmapStyle signedStyle();
     // Queries and keys: signed, and wide (H columns), so the cells need not be square.
     static HeatmapStyle headStyle();
+    // The bigram table: probabilities in a shorter row, so the cells stretch for the numbers.
+    static HeatmapStyle bigramStyle();
+
+    // Every heatmap of corpus sentence `sentence` (0-based) with the data and style the
+    // matrices panel gives it: attention, values, predictions, queries, keys, bigram. The
+    // attention is masked when snap.config.causal. Precondition: `snap` was taken of a model
+    // trained on `corpus`, and 0 <= sentence < snap.sentences.size().
+    static QList<NamedHeatmap> forSentence(const attnlab::Snapshot& snap,
+                                           const attnlab::Corpus& corpus, int sentence);
 };

@@ -10,4 +10,9 @@ inline constexpr QLatin1StringView windowGeometry{"mainWindow/geometry"};
 inline constexpr QLatin1StringView windowState{"mainWindow/state"};
 inline constexpr QLatin1StringView viewSplitter{"mainWindow/viewSplitter"};
 
+// Where figures and data were last exported, at what DPI and in which figure format.
+inline constexpr QLatin1StringView exportFolder{"export/folder"};
+inline constexpr QLatin1StringView exportDpi{"export/dpi"};
+inline constexpr QLatin1StringView exportFigureFormat{"export/figureFormat"};
+
 } // namespace SettingsKeys

@@ -1,0 +1,221 @@
+#include "clitraining.h"
+
+#include <corpus.h>
+#include <errors.h>
+#include <weightsio.h>
+
+#include <QCommandLineParser>
+#include <QFile>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <string>
+
+using namespace attnlab;
+
+namespace cli {
+
+namespace {
+
+constexpr qint64 kMaxCorpusBytes = 16 * 1024 * 1024;
+
+QByteArray readCorpusFile(const QString& path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        throw InputError(path.toStdString() + ": cannot be read (" +
+                         file.errorString().toStdString() + ")");
+    }
+    if (file.size() > kMaxCorpusBytes) {
+        throw InputError(path.toStdString() + ": " + std::to_string(file.size()) +
+                         " bytes is more than the limit of 16 MiB for a corpus");
+    }
+    return file.readAll();
+}
+
+Corpus loadCorpus(const QCommandLineParser& p)
+{
+    if (p.isSet("corpus") && p.isSet("lesson")) {
+        throw UsageError("--lesson and --corpus exclude each other");
+    }
+    if (!p.isSet("corpus")) {
+        return lessonCorpus();
+    }
+    const QString path = p.value("corpus");
+    const QByteArray text = readCorpusFile(path);
+    return parseCorpusKeepingLessonOrder(text.toStdString(), path.toStdString());
+}
+
+OutputKind outputOption(const QCommandLineParser& p)
+{
+    const QString kind = p.value("output");
+    if (kind.isEmpty() || kind == "softmax") {
+        return OutputKind::Softmax;
+    }
+    if (kind == "sigmoid") {
+        return OutputKind::Sigmoid;
+    }
+    throw InputError("--output expects softmax or sigmoid, not \"" + kind.toStdString() + "\"");
+}
+
+// An untrained model is validated as if it trained one epoch: it never takes a step.
+ToyConfig configFrom(const QCommandLineParser& p, const Corpus& corpus, bool untrained)
+{
+    ToyConfig c;
+    c.headSize = static_cast<int>(integerOption(p, "head-size", c.headSize));
+    c.learningRate = numberOption(p, "learning-rate", c.learningRate);
+    c.epochs = untrained ? 1 : static_cast<int>(integerOption(p, "epochs", c.epochs));
+    c.seed = static_cast<std::uint64_t>(integerOption(p, "seed", static_cast<long>(c.seed)));
+    c.context = static_cast<int>(integerOption(p, "context", corpus.longest()));
+    c.causal = !p.isSet("no-mask");
+    c.skip = !p.isSet("no-skip");
+    c.output = outputOption(p);
+    if (integerOption(p, "seed", 0) < 0) {
+        throw InputError("--seed expects a whole number of 0 or more");
+    }
+    validate(c);
+    return c;
+}
+
+ToyTrainer makeTrainer(const QCommandLineParser& p, Corpus corpus, const ToyConfig& config)
+{
+    if (!p.isSet("init")) {
+        return ToyTrainer(std::move(corpus), config);
+    }
+    const std::string path = p.value("init").toStdString();
+    ToyTrainer trainer(std::move(corpus), config, toyParamsFrom(readNamedMatrices(path), path));
+    return trainer;
+}
+
+DeviceReport deviceFrom(const QCommandLineParser& p)
+{
+    const QString request = p.value("device");
+    return chooseDevice(request.isEmpty() ? std::string("auto") : request.toStdString());
+}
+
+void printHeader(const Training& t)
+{
+    const ToyConfig& c = t.trainer.config();
+    std::printf("device %s, seed %llu, epochs %d, learning rate %g, head size %d, context %d, "
+                "%s, %s, %s output\n",
+                t.device.description.c_str(), static_cast<unsigned long long>(c.seed), t.epochs,
+                c.learningRate, c.headSize, c.context, c.causal ? "causal mask" : "no mask",
+                c.skip ? "skip connection" : "no skip connection",
+                c.output == OutputKind::Softmax ? "softmax" : "sigmoid");
+    if (!t.device.note.empty()) {
+        std::fprintf(stderr, "attnlab-cli: %s\n", t.device.note.c_str());
+    }
+    std::printf("vocabulary: %s\n", joined(t.trainer.corpus().vocab.tokens()).c_str());
+}
+
+void train(ToyTrainer& trainer, long logEvery)
+{
+    const auto start = std::chrono::steady_clock::now();
+    while (trainer.runEpoch()) {
+        const int e = trainer.epoch();
+        if (logEvery > 0 && (e == 1 || e % logEvery == 0)) {
+            std::printf("  epoch %5d   mean loss %.4f\n", e, trainer.epochLosses().back());
+        }
+    }
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const long steps = std::max(trainer.stepCount(), 1L);
+    std::printf("  %ld optimizer steps in %.3f s = %.2f us per step\n", trainer.stepCount(), secs,
+                1e6 * secs / static_cast<double>(steps));
+}
+
+} // namespace
+
+QList<QCommandLineOption> trainingOptions()
+{
+    return {
+        {"lesson", "Train on the lesson's two sentences (the default)."},
+        {"corpus", "Train on the sentences of FILE, one per line (UTF-8).", "FILE"},
+        {"head-size", "Query/key width H (default 20).", "H"},
+        {"learning-rate", "Adam's learning rate (default 1e-4).", "LR"},
+        {"epochs",
+         "Epochs; each takes one step per sentence (default 5000). export: 0 exports the "
+         "untrained model.",
+         "N"},
+        {"seed", "Seed of the initial weights (default 83).", "S"},
+        {"context", "Longest sentence in tokens, <start> included (default: the longest).", "T"},
+        {"no-mask", "Let every token attend to every other (no causal mask)."},
+        {"no-skip", "Leave out the skip connection (probs = softmax(weights·values))."},
+        {"output", "Output function: softmax (default) or sigmoid.", "KIND"},
+        {"init", "Start from weights in the reference's text format.", "FILE"},
+        {"log-every", "Print the mean loss every N epochs (default 500; 0: never).", "N"},
+        {"device", "auto, cpu or gpu (default auto).", "DEVICE"},
+    };
+}
+
+long integerOption(const QCommandLineParser& p, const QString& name, long fallback)
+{
+    if (!p.isSet(name)) {
+        return fallback;
+    }
+    bool ok = false;
+    const long value = p.value(name).toLong(&ok);
+    if (!ok || value < -1'000'000'000L || value > 1'000'000'000L) {
+        throw InputError("--" + name.toStdString() + " expects a whole number, not \"" +
+                         p.value(name).toStdString() + "\"");
+    }
+    return value;
+}
+
+double numberOption(const QCommandLineParser& p, const QString& name, double fallback)
+{
+    if (!p.isSet(name)) {
+        return fallback;
+    }
+    bool ok = false;
+    const double value = p.value(name).toDouble(&ok);
+    if (!ok) {
+        throw InputError("--" + name.toStdString() + " expects a number, not \"" +
+                         p.value(name).toStdString() + "\"");
+    }
+    return value;
+}
+
+void refuseOptions(const QCommandLineParser& p, const QStringList& names, const QString& command)
+{
+    for (const QString& name : names) {
+        if (p.isSet(name)) {
+            throw UsageError("--" + name.toStdString() + " is not an option of the " +
+                             command.toStdString() + " command");
+        }
+    }
+}
+
+Training setUpTraining(const QCommandLineParser& p, bool allowUntrained)
+{
+    DeviceReport device = deviceFrom(p);
+    Corpus corpus = loadCorpus(p);
+    const bool untrained =
+        allowUntrained && p.isSet("epochs") && integerOption(p, "epochs", 1) == 0;
+    const ToyConfig config = configFrom(p, corpus, untrained);
+    const long logEvery = integerOption(p, "log-every", 500);
+    return Training{std::move(device), makeTrainer(p, std::move(corpus), config),
+                    untrained ? 0 : config.epochs, logEvery};
+}
+
+void runTraining(Training& training)
+{
+    printHeader(training);
+    if (training.epochs == 0) {
+        std::printf("  no training (--epochs 0): the model as initialized\n");
+        return;
+    }
+    train(training.trainer, training.logEvery);
+}
+
+std::string joined(const std::vector<std::string>& words)
+{
+    std::string out;
+    for (const std::string& w : words) {
+        out += (out.empty() ? "" : " ") + w;
+    }
+    return out;
+}
+
+} // namespace cli

@@ -1,0 +1,65 @@
+// What the commands of attnlab-cli share: the options that choose and train a model, reading
+// them into a corpus, a configuration and a trainer, and training with progress lines.
+//
+// Errors: input that is wrong (a file, a setting) throws attnlab::InputError (exit 1); options
+// that do not go together throw UsageError (exit 2). Nothing here exits.
+#pragma once
+
+#include <device.h>
+#include <trainer.h>
+
+#include <QCommandLineOption>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+class QCommandLineParser;
+
+namespace cli {
+
+// The process exit status, as --help documents it.
+enum Exit
+{
+    Success = 0,
+    BadInput = 1,
+    BadUsage = 2,
+    Diverged = 3
+};
+
+struct UsageError : std::runtime_error
+{
+    using std::runtime_error::runtime_error;
+};
+
+// --lesson, --corpus, --init, --head-size, --learning-rate, --epochs, --seed, --context,
+// --no-mask, --no-skip, --output, --log-every, --device.
+QList<QCommandLineOption> trainingOptions();
+
+// The option's value as a whole number or a number; `fallback` when it is not given.
+long integerOption(const QCommandLineParser& p, const QString& name, long fallback);
+double numberOption(const QCommandLineParser& p, const QString& name, double fallback);
+// Throws UsageError when one of `names` is given to `command`, which does not take it.
+void refuseOptions(const QCommandLineParser& p, const QStringList& names, const QString& command);
+
+// A model as the options ask for it, before training.
+struct Training
+{
+    attnlab::DeviceReport device;
+    attnlab::ToyTrainer trainer;
+    int epochs = 0;    // the epochs to train; 0 only where an untrained model was allowed
+    long logEvery = 0; // print the mean loss every so many epochs; 0: never
+};
+
+// With allowUntrained, --epochs 0 asks for the model as initialized (no training).
+Training setUpTraining(const QCommandLineParser& p, bool allowUntrained);
+// Prints the settings, then trains, printing the mean loss every --log-every epochs and the
+// time per step at the end.
+void runTraining(Training& training);
+// "a b c".
+std::string joined(const std::vector<std::string>& words);
+
+} // namespace cli
