@@ -178,5 +178,9 @@ int runCli(int argc, char** argv)
     } catch (const InputError& e) {
         std::fprintf(stderr, "attnlab-cli: error: %s\n", e.what());
         return BadInput;
+    } catch (const std::bad_alloc&) {
+        std::fprintf(stderr, "attnlab-cli: error: out of memory: use a smaller corpus, "
+                             "vocabulary or model\n");
+        return BadInput;
     }
 }

@@ -6,6 +6,7 @@
 
 #include <QCommandLineParser>
 #include <QFile>
+#include <QFileInfo>
 
 #include <algorithm>
 #include <chrono>
@@ -23,15 +24,20 @@ constexpr qint64 kMaxCorpusBytes = 16 * 1024 * 1024;
 QByteArray readCorpusFile(const QString& path)
 {
     QFile file(path);
+    if (QFileInfo(path).isDir()) {
+        throw InputError(path.toStdString() + ": is a folder, not a text file");
+    }
     if (!file.open(QIODevice::ReadOnly)) {
         throw InputError(path.toStdString() + ": cannot be read (" +
                          file.errorString().toStdString() + ")");
     }
-    if (file.size() > kMaxCorpusBytes) {
-        throw InputError(path.toStdString() + ": " + std::to_string(file.size()) +
-                         " bytes is more than the limit of 16 MiB for a corpus");
+    // Read one byte past the limit: a pipe or a device reports no size in advance.
+    const QByteArray text = file.read(kMaxCorpusBytes + 1);
+    if (text.size() > kMaxCorpusBytes) {
+        throw InputError(path.toStdString() +
+                         ": more than the limit of 16 MiB for a corpus of sentences");
     }
-    return file.readAll();
+    return text;
 }
 
 Corpus loadCorpus(const QCommandLineParser& p)
@@ -67,7 +73,8 @@ ToyConfig configFrom(const QCommandLineParser& p, const Corpus& corpus, bool unt
     c.learningRate = numberOption(p, "learning-rate", c.learningRate);
     c.epochs = untrained ? 1 : static_cast<int>(integerOption(p, "epochs", c.epochs));
     c.seed = static_cast<std::uint64_t>(integerOption(p, "seed", static_cast<long>(c.seed)));
-    c.context = static_cast<int>(integerOption(p, "context", corpus.longest()));
+    // The window's default context is 5; a longer corpus needs its longest sentence.
+    c.context = static_cast<int>(integerOption(p, "context", std::max(5, corpus.longest())));
     c.causal = !p.isSet("no-mask");
     c.skip = !p.isSet("no-skip");
     c.output = outputOption(p);
@@ -139,7 +146,10 @@ QList<QCommandLineOption> trainingOptions()
          "untrained model.",
          "N"},
         {"seed", "Seed of the initial weights (default 83).", "S"},
-        {"context", "Longest sentence in tokens, <start> included (default: the longest).", "T"},
+        {"context",
+         "Longest sentence in tokens, <start> included (default: 5, or the longest sentence "
+         "when that is longer).",
+         "T"},
         {"no-mask", "Let every token attend to every other (no causal mask)."},
         {"no-skip", "Leave out the skip connection (probs = softmax(weights·values))."},
         {"output", "Output function: softmax (default) or sigmoid.", "KIND"},

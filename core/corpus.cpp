@@ -1,6 +1,7 @@
 #include "corpus.h"
 
 #include "errors.h"
+#include "utf8.h"
 
 #include <algorithm>
 #include <unordered_set>
@@ -8,18 +9,6 @@
 namespace attnlab {
 
 namespace {
-
-// Letters, digits, apostrophes and every byte of a multi-byte UTF-8 character make words.
-bool isWordByte(unsigned char c)
-{
-    return c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           (c >= '0' && c <= '9') || c == '\'';
-}
-
-char lowerAscii(char c)
-{
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
 
 // Splits text into lines, accepting \n, \r\n and \r.
 std::vector<std::string_view> splitLines(std::string_view text)
@@ -65,9 +54,44 @@ const std::vector<std::string>& lessonVocab()
     return tokens;
 }
 
+// The text in quotes, cut to its first 40 bytes (at a character boundary) when longer.
 std::string quoted(std::string_view text)
 {
-    return "\"" + std::string(text) + "\"";
+    std::string out = "\"";
+    size_t pos = 0;
+    while (pos < text.size() && pos < 40) {
+        utf8::append(out, utf8::next(text, pos));
+    }
+    out += pos < text.size() ? "…\"" : "\"";
+    return out;
+}
+
+std::string where(std::string_view source, int line)
+{
+    std::string out(source);
+    out += ", line ";
+    out += std::to_string(line);
+    return out;
+}
+
+// Refuses text that is not UTF-8, naming the line and the byte.
+void requireUtf8(std::string_view line, std::string_view source, int number)
+{
+    if (const auto bad = utf8::firstInvalidByte(line)) {
+        throw InputError(where(source, number) + ": byte " + std::to_string(*bad + 1) +
+                         " is not valid UTF-8; save the text as UTF-8");
+    }
+}
+
+void requireShortWords(const std::vector<std::string>& words, std::string_view source, int number)
+{
+    for (const std::string& w : words) {
+        if (w.size() > kMaxWordBytes) {
+            throw InputError(where(source, number) + ": the word " + quoted(w) + " is " +
+                             std::to_string(w.size()) + " bytes long; a word may have at most " +
+                             std::to_string(kMaxWordBytes));
+        }
+    }
 }
 
 } // namespace
@@ -76,9 +100,10 @@ std::vector<std::string> tokenizeLine(std::string_view line)
 {
     std::vector<std::string> words;
     std::string word;
-    for (char c : line) {
-        if (isWordByte(static_cast<unsigned char>(c))) {
-            word.push_back(lowerAscii(c));
+    for (size_t pos = 0; pos < line.size();) {
+        const char32_t c = utf8::next(line, pos);
+        if (utf8::isWordCharacter(c)) {
+            utf8::append(word, utf8::toLower(c));
         } else if (!word.empty()) {
             words.push_back(std::move(word));
             word.clear();
@@ -147,10 +172,12 @@ Corpus parseCorpus(std::string_view text, std::string_view source)
     int lineNumber = 0;
     for (std::string_view line : splitLines(text)) {
         ++lineNumber;
+        requireUtf8(line, source, lineNumber);
         if (isBlank(line)) {
             continue;
         }
         const std::vector<std::string> words = tokenizeLine(withoutLeadingStart(line));
+        requireShortWords(words, source, lineNumber);
         if (words.empty()) {
             throw InputError(std::string(source) + ", line " + std::to_string(lineNumber) + ": " +
                              quoted(line) +
@@ -162,10 +189,14 @@ Corpus parseCorpus(std::string_view text, std::string_view source)
             ids.push_back(corpus.vocab.add(word));
         }
         corpus.sentences.push_back(std::move(ids));
+        if (corpus.sentences.size() > kMaxSentences) {
+            throw InputError(where(source, lineNumber) + ": more than " +
+                             std::to_string(kMaxSentences) + " sentences; use fewer");
+        }
     }
     if (corpus.sentences.empty()) {
-        throw InputError(std::string(source) +
-                         " holds no sentence: type at least one sentence, one per line");
+        throw InputError("there is no sentence in " + std::string(source) +
+                         ": type at least one sentence, one per line");
     }
     return corpus;
 }
@@ -186,6 +217,7 @@ void checkContext(const Corpus& corpus, int context)
 
 std::vector<int> encodeSentence(const Vocab& vocab, std::string_view sentence)
 {
+    requireUtf8(sentence, "the sentence", 1);
     std::vector<int> ids{0};
     for (const std::string& word : tokenizeLine(withoutLeadingStart(sentence))) {
         const auto id = vocab.find(word);

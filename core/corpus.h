@@ -1,9 +1,9 @@
 // Text in, token ids out: the tokenizer, the vocabulary and a corpus of sentences.
 //
-// Tokenizing a line: letters, digits and apostrophes make words; every other ASCII
-// character (white space and punctuation) separates them and is dropped. ASCII letters are
-// lower-cased. Bytes of multi-byte UTF-8 characters count as letters and are kept as
-// they are (not case-folded), so "Élan" and "élan" are two different words.
+// Tokenizing a line (UTF-8): letters, digits and apostrophes make words; white space,
+// ASCII punctuation and the invisible characters (no-break and typographic spaces, byte-order
+// mark, zero-width and direction marks) separate them and are dropped. Letters are
+// lower-cased for ASCII, Latin-1, Greek and Cyrillic; other characters are kept as they are.
 // The literal word "<start>" at the start of a line is accepted and not doubled.
 //
 // A corpus holds one sentence per non-empty line. Every sentence begins with the token
@@ -20,8 +20,12 @@
 namespace attnlab {
 
 inline constexpr std::string_view kStartToken = "<start>";
+// Limits that keep a pasted text from exhausting memory or the screen.
+inline constexpr size_t kMaxWordBytes = 64;
+inline constexpr size_t kMaxSentences = 10000;
 
 // The words of one line, lower-cased, without <start>. Never returns an empty word.
+// Precondition: valid UTF-8.
 std::vector<std::string> tokenizeLine(std::string_view line);
 
 class Vocab
@@ -56,8 +60,10 @@ struct Corpus
 };
 
 // Parses text with one sentence per line. Blank lines are skipped.
-// Throws InputError naming `source` and the fault when the text has no sentence, or a line
-// holds only <start>. Does not check lengths against a context: see checkContext().
+// Throws InputError naming `source`, the line and the fault when the text has no sentence, a
+// line holds only <start>, is not UTF-8 or has a word longer than kMaxWordBytes, or there
+// are more than kMaxSentences sentences. Does not check lengths against a context: see
+// checkContext().
 Corpus parseCorpus(std::string_view text, std::string_view source = "the sentences");
 
 // Throws InputError when a sentence is longer (in tokens, <start> included) than `context`;

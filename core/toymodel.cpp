@@ -92,6 +92,12 @@ template <typename S> ToyHead<S>::ToyHead(int vocab, const ToyConfig& config) : 
     if (vocab < 2) {
         throw InputError("the vocabulary needs at least 2 tokens, <start> and one word");
     }
+    if (vocab > kMaxToyVocab) {
+        throw InputError("the sentences have " + std::to_string(vocab) +
+                         " different tokens; this model has one embedding column per token "
+                         "(E = V) and takes at most " +
+                         std::to_string(kMaxToyVocab));
+    }
     // Same creation order as the reference: token, position, Wq, Wk, Wv. E = V.
     Rng rng(config.seed);
     const int e = vocab;

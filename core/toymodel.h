@@ -37,6 +37,9 @@ enum class OutputKind
 // to itself in one sentence).
 inline constexpr std::uint64_t kLessonSeed = 83;
 
+// The most tokens the toy head takes: its embedding is V×V, so memory grows with V².
+inline constexpr int kMaxToyVocab = 512;
+
 struct ToyConfig
 {
     int headSize = 20;          // H

@@ -4,6 +4,8 @@
 #include "toymodel.h"
 
 #include <charconv>
+#include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -12,6 +14,7 @@ namespace attnlab {
 namespace {
 
 constexpr long kMaxEntries = 10'000'000;
+constexpr std::streamsize kMaxFileBytes = 256 * 1024 * 1024;
 
 struct LineReader
 {
@@ -56,15 +59,18 @@ std::vector<std::string> fields(std::string_view line)
 
 double parseNumber(const std::string& word, const LineReader& reader)
 {
-    try {
-        size_t used = 0;
-        const double value = std::stod(word, &used);
-        if (used == word.size()) {
-            return value;
-        }
-    } catch (const std::exception&) {
+    double value = 0;
+    const auto [end, ec] = std::from_chars(word.data(), word.data() + word.size(), value);
+    if (ec == std::errc::result_out_of_range) {
+        reader.fail("\"" + word + "\" is out of the range of a double");
     }
-    reader.fail("\"" + word + "\" is not a number");
+    if (ec != std::errc() || end != word.data() + word.size()) {
+        reader.fail("\"" + word + "\" is not a number");
+    }
+    if (!std::isfinite(value)) {
+        reader.fail("\"" + word + "\" is not a finite number");
+    }
+    return value;
 }
 
 long parseCount(const std::string& word, const LineReader& reader)
@@ -119,6 +125,9 @@ NamedMatrices parseNamedMatrices(std::string_view text, std::string_view source)
         }
         const long rows = parseCount(header[1], reader);
         const long cols = parseCount(header[2], reader);
+        if (out.count(header[0]) != 0) {
+            reader.fail("the matrix \"" + header[0] + "\" appears a second time");
+        }
         out[header[0]] = readBlock(reader, rows, cols);
     }
     return out;
@@ -126,13 +135,24 @@ NamedMatrices parseNamedMatrices(std::string_view text, std::string_view source)
 
 NamedMatrices readNamedMatrices(const std::string& path)
 {
+    if (std::filesystem::is_directory(path)) {
+        throw InputError(path + ": is a folder, not a weights file");
+    }
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         throw InputError(path + ": cannot be opened for reading");
     }
-    std::ostringstream text;
-    text << in.rdbuf();
-    return parseNamedMatrices(text.str(), path);
+    // Read one byte past the limit: a pipe or a device reports no size in advance.
+    std::string text;
+    std::string chunk(1 << 20, '\0');
+    while (in && static_cast<std::streamsize>(text.size()) <= kMaxFileBytes) {
+        in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+        text.append(chunk.data(), static_cast<size_t>(in.gcount()));
+    }
+    if (static_cast<std::streamsize>(text.size()) > kMaxFileBytes) {
+        throw InputError(path + ": larger than the limit of 256 MiB for a weights file");
+    }
+    return parseNamedMatrices(text, path);
 }
 
 ToyParams<float> toyParamsFrom(const NamedMatrices& named, std::string_view source)

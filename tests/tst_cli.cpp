@@ -248,6 +248,17 @@ void TestCli::badInputExitsOneNamingTheFault_data()
     QTest::newRow("bad output") << QStringList{"train", "--output", "tanh"} << "tanh";
     QTest::newRow("bad device") << QStringList{"train", "--device", "tpu"} << "tpu";
     QTest::newRow("truncated init") << QStringList{"train", "--init", broken} << "line 2";
+    const QString nanInit = writeFile(dir, "nan.txt", "tok 1 2\n1 nan\n");
+    QTest::newRow("init with nan")
+        << QStringList{"train", "--init", nanInit} << "\"nan\" is not a finite number";
+    QTest::newRow("endless corpus")
+        << QStringList{"train", "--corpus", "/dev/zero"} << "more than the limit of 16 MiB";
+    QTest::newRow("endless init") << QStringList{"train", "--init", "/dev/zero"}
+                                  << "larger than the limit";
+    QTest::newRow("corpus is a folder")
+        << QStringList{"train", "--corpus", dir.path()} << "is a folder";
+    const QString binary = writeFile(dir, "binary.txt", QByteArray("man \xff\xfe\x00 x", 10));
+    QTest::newRow("binary corpus") << QStringList{"train", "--corpus", binary} << "UTF-8";
 }
 
 void TestCli::badInputExitsOneNamingTheFault()

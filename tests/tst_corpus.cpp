@@ -38,6 +38,9 @@ private slots:
     void emptyTextIsRefused_data();
     void emptyTextIsRefused();
     void oneWordSentenceTrainsAsTwoTokens();
+    void textThatIsNotUtf8IsRefusedNamingLineAndByte();
+    void overlongWordIsRefusedNamingItsLength();
+    void tooManySentencesAreRefused();
     void unknownWordIsNamed();
     void tooLongSentenceNamesItsLengthAndTheLimit();
     void nextTokenTargetsWrapToStart();
@@ -54,6 +57,12 @@ void TestCorpus::tokenizerSplitsOnSpaceAndPunctuationAndLowerCases_data()
     QTest::newRow("tabs and ends") << "\t a\tb  " << QStringList{"a", "b"};
     QTest::newRow("apostrophe") << "Don't stop" << QStringList{"don't", "stop"};
     QTest::newRow("utf-8 kept") << "Café au lait" << QStringList{"café", "au", "lait"};
+    QTest::newRow("latin-1 lower-cased") << "Émile ÉMILE" << QStringList{"émile", "émile"};
+    QTest::newRow("cyrillic lower-cased") << "Мама" << QStringList{"мама"};
+    QTest::newRow("byte-order mark") << "\uFEFFman" << QStringList{"man"};
+    QTest::newRow("no-break space") << "man\u00A0ordered" << QStringList{"man", "ordered"};
+    QTest::newRow("direction mark") << "the\u200Fchicken" << QStringList{"the", "chicken"};
+    QTest::newRow("zero-width space") << "the\u200Bbeef" << QStringList{"the", "beef"};
     QTest::newRow("only punctuation") << "?!, ." << QStringList{};
 }
 
@@ -134,6 +143,36 @@ void TestCorpus::oneWordSentenceTrainsAsTwoTokens()
 {
     const Corpus c = parseCorpus("hello", "test");
     QCOMPARE(c.words(0), (Words{"<start>", "hello"}));
+}
+
+void TestCorpus::textThatIsNotUtf8IsRefusedNamingLineAndByte()
+{
+    const QString message = refusal([] { parseCorpus("man ordered\nthe \xff\xfe beef", "f.txt"); });
+    QVERIFY2(message.contains("f.txt, line 2") && message.contains("byte 5") &&
+                 message.contains("UTF-8"),
+             qPrintable(message));
+    QVERIFY(!refusal([] { encodeSentence(lessonCorpus().vocab, "man \xc3"); }).isEmpty());
+}
+
+void TestCorpus::overlongWordIsRefusedNamingItsLength()
+{
+    const std::string word(5000, 'x');
+    const QString message = refusal([&] { parseCorpus("man ordered\n" + word, "t"); });
+    QVERIFY2(message.contains("line 2") && message.contains("5000 bytes") &&
+                 message.contains("at most 64"),
+             qPrintable(message));
+    QVERIFY(message.size() < 300); // the word itself is cut in the message
+    parseCorpus("supercalifragilisticexpialidocious", "t");
+}
+
+void TestCorpus::tooManySentencesAreRefused()
+{
+    std::string text;
+    for (size_t i = 0; i <= kMaxSentences; ++i) {
+        text += "a b\n";
+    }
+    const QString message = refusal([&] { parseCorpus(text, "t"); });
+    QVERIFY2(message.contains("more than 10000 sentences"), qPrintable(message));
 }
 
 void TestCorpus::unknownWordIsNamed()

@@ -61,6 +61,7 @@ private slots:
     void invalidSettingsAreRefusedNamingTheSetting_data();
     void invalidSettingsAreRefusedNamingTheSetting();
     void sentenceLongerThanContextIsRefused();
+    void vocabularyTooLargeForTheToyHeadIsRefused();
 };
 
 void TestTrainer::defaultSeedLearnsWhoOrderedWhat()
@@ -231,6 +232,22 @@ void TestTrainer::sentenceLongerThanContextIsRefused()
     } catch (const InputError& e) {
         QVERIFY2(QString(e.what()).contains("5 tokens") && QString(e.what()).contains("is 4"),
                  e.what());
+    }
+}
+
+void TestTrainer::vocabularyTooLargeForTheToyHeadIsRefused()
+{
+    std::string text;
+    for (int i = 0; i < kMaxToyVocab; ++i) {
+        text += 'w';
+        text += std::to_string(i);
+        text += '\n';
+    }
+    try {
+        ToyTrainer trainer(parseCorpus(text, "t"), ToyConfig{});
+        QFAIL("accepted");
+    } catch (const InputError& e) {
+        QVERIFY2(QString(e.what()).contains("513 different tokens"), e.what());
     }
 }
 

@@ -45,6 +45,14 @@ void TestWeightsIo::badTextIsRefusedNamingLineAndFault_data()
                                << "larger than the limit";
     QTest::newRow("negative size") << "a -1 2\n"
                                    << "\"-1\" is not a size";
+    QTest::newRow("nan") << "a 1 2\n1 nan\n"
+                         << "line 2: \"nan\" is not a finite number";
+    QTest::newRow("infinity") << "a 1 1\ninf\n"
+                              << "\"inf\" is not a finite number";
+    QTest::newRow("overflow") << "a 1 1\n1e400\n"
+                              << "out of the range";
+    QTest::newRow("twice") << "a 1 1\n1\na 1 1\n2\n"
+                           << "line 3: the matrix \"a\" appears";
 }
 
 void TestWeightsIo::badTextIsRefusedNamingLineAndFault()
@@ -62,6 +70,12 @@ void TestWeightsIo::badTextIsRefusedNamingLineAndFault()
 
 void TestWeightsIo::missingFileIsNamed()
 {
+    try {
+        readNamedMatrices(ATTNLAB_FIXTURES);
+        QFAIL("a folder was accepted");
+    } catch (const InputError& e) {
+        QVERIFY2(QString(e.what()).contains("is a folder"), e.what());
+    }
     QVERIFY_THROWS_EXCEPTION(InputError, readNamedMatrices("/nonexistent/w.txt"));
     try {
         toyParamsFrom(parseNamedMatrices("tok 1 1\n1\n", "w.txt"), "w.txt");
