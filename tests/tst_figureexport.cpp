@@ -157,6 +157,8 @@ private slots:
     void largeMatricesStaySmall();
     void unknownSuffixAndMissingFolderAreRefused();
     void exportAllWritesEveryFormatWithPredictableNames();
+    void maskedAttentionIsDrawnMaskedButExportedAsZero();
+    void exportedFigureAlwaysHasItsColourBar();
 
 private:
     QTemporaryDir m_dir;
@@ -431,6 +433,33 @@ void TestFigureExport::exportAllWritesEveryFormatWithPredictableNames()
     QFile json(files.back());
     QVERIFY(json.open(QIODevice::ReadOnly));
     QVERIFY(json.readAll().contains("\"chicken\""));
+}
+
+void TestFigureExport::maskedAttentionIsDrawnMaskedButExportedAsZero()
+{
+    HeatmapData d;
+    d.values = attnlab::Matrix(2, 2);
+    d.values << 1, kMasked, 0.25f, 0.75f;
+    d.dataValues = attnlab::Matrix(2, 2);
+    d.dataValues << 1, 0, 0.25f, 0.75f;
+    d.rowLabels = d.colLabels = QStringList{"a", "b"};
+    const QString path = m_dir.filePath("masked.csv");
+    saveData(path, d);
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QCOMPARE(f.readAll(), QByteArray(",a,b\na,1,0\nb,0.25,0.75\n"));
+}
+
+void TestFigureExport::exportedFigureAlwaysHasItsColourBar()
+{
+    HeatmapFigure withBar = referenceAttention();
+    HeatmapFigure without = withBar;
+    HeatmapStyle style = without.style();
+    style.colorBar = false;
+    without.setStyle(style);
+    QVERIFY(without.layout(QRectF(0, 0, 384, 288)).colorBar.isNull());
+    QCOMPARE(renderImage(heatmapPainter(without), QSizeF(4, 3), 96),
+             renderImage(heatmapPainter(withBar), QSizeF(4, 3), 96));
 }
 
 int main(int argc, char** argv)

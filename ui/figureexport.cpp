@@ -99,11 +99,16 @@ std::vector<std::string> stdStrings(const QStringList& list, qsizetype count)
     return out;
 }
 
+const attnlab::Matrix& exportedValues(const HeatmapData& data)
+{
+    return data.dataValues.size() > 0 ? data.dataValues : data.values;
+}
+
 QByteArray csvBytes(const HeatmapData& data)
 {
-    const std::string text =
-        attnlab::csvText(data.values, stdStrings(data.rowLabels, data.values.rows()),
-                         stdStrings(data.colLabels, data.values.cols()));
+    const attnlab::Matrix& values = exportedValues(data);
+    const std::string text = attnlab::csvText(values, stdStrings(data.rowLabels, values.rows()),
+                                              stdStrings(data.colLabels, values.cols()));
     return QByteArray::fromStdString(text);
 }
 
@@ -244,7 +249,7 @@ void saveData(const QString& path, const HeatmapData& data)
         saveBytes(path, csvBytes(data));
         return;
     case Format::Npy:
-        saveBytes(path, QByteArray::fromStdString(attnlab::npyBytes(data.values)));
+        saveBytes(path, QByteArray::fromStdString(attnlab::npyBytes(exportedValues(data))));
         saveBytes(path + QStringLiteral(".json"), labelsJson(data));
         return;
     default:
@@ -254,7 +259,11 @@ void saveData(const QString& path, const HeatmapData& data)
 
 Painter heatmapPainter(const HeatmapFigure& figure)
 {
-    return [figure](QPainter& painter, const QRectF& target) { figure.paint(painter, target); };
+    HeatmapFigure exported = figure;
+    HeatmapStyle style = figure.style();
+    style.colorBar = true;
+    exported.setStyle(style);
+    return [exported](QPainter& painter, const QRectF& target) { exported.paint(painter, target); };
 }
 
 QStringList exportAll(const QString& folder, const QString& name, const HeatmapFigure& figure,

@@ -56,14 +56,16 @@ QByteArray pdfBytes(const Painter& paint, QSizeF inches, const QString& title);
 void saveFigure(const QString& path, const Painter& paint, QSizeF inches, double dpi,
                 const QString& title);
 
-// A heatmap's numbers: .csv with the labels, or .npy (float32, row-major) with a JSON side
-// file `<path>.json` holding the title, the row and column labels, and the shape.
+// A heatmap's numbers (its dataValues when set, else its values): .csv with the labels, or
+// .npy (float32, row-major) with a JSON side file `<path>.json` holding the title, the row
+// and column labels, and the shape.
 void saveData(const QString& path, const HeatmapData& data);
 
 // Writes bytes through QSaveFile; throws InputError naming the path and the reason.
 void saveBytes(const QString& path, const QByteArray& bytes);
 
-// A painter for a heatmap figure.
+// A painter for a heatmap figure. A figure on paper always has its colour bar, even where the
+// view on screen leaves it out to make room.
 Painter heatmapPainter(const HeatmapFigure& figure);
 
 // Every figure and data format of one heatmap into `folder`, as <name>.png, .svg, .pdf, .csv,

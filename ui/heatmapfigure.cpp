@@ -755,7 +755,8 @@ void paintHatch(QPainter& painter, const QList<QLineF>& lines)
     }
     painter.save();
     painter.setRenderHint(QPainter::Antialiasing, true);
-    painter.setPen(QPen(ColorMap::maskedHatchColor(), 1.0));
+    // Flat caps: a line ends exactly on the cell's edge and never marks its neighbour.
+    painter.setPen(QPen(ColorMap::maskedHatchColor(), 1.0, Qt::SolidLine, Qt::FlatCap));
     painter.drawLines(lines);
     painter.restore();
 }

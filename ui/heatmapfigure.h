@@ -39,6 +39,9 @@ struct HeatmapData
     QString title;          // e.g. "Attention weights"
     QString rowAxisTitle;   // e.g. "query"
     QString colAxisTitle;   // e.g. "key"
+    // What data exports (CSV, .npy) write when it differs from what is drawn; empty: values.
+    // Attention weights draw masked cells as masked (−∞) but their weight is exactly 0.
+    attnlab::Matrix dataValues = {};
 };
 
 struct HeatmapStyle

@@ -44,8 +44,10 @@ HeatmapData SentenceHeatmaps::attention(const attnlab::SentenceSnapshot& s, bool
             }
         }
     }
-    return make(std::move(weights), labels(s.tokens), labels(s.tokens), tr("Attention weights"),
-                tr("query token"), tr("key token"));
+    HeatmapData data = make(std::move(weights), labels(s.tokens), labels(s.tokens),
+                            tr("Attention weights"), tr("query token"), tr("key token"));
+    data.dataValues = s.weights;
+    return data;
 }
 
 HeatmapData SentenceHeatmaps::values(const attnlab::SentenceSnapshot& s, const QStringList& vocab)
