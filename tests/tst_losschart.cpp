@@ -3,11 +3,13 @@
 #include <losschart.h>
 
 #include <QChart>
+#include <QChartView>
 #include <QLineSeries>
 #include <QSignalSpy>
 #include <QTest>
 #include <QValueAxis>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -21,6 +23,56 @@ std::vector<double> decaying(int n)
     }
     return losses;
 }
+
+// Ticks a value axis draws for its range and tick settings as they are now.
+double ticksOf(const QValueAxis* axis)
+{
+    if (axis->tickType() == QValueAxis::TicksFixed) {
+        return axis->tickCount();
+    }
+    const double interval = axis->tickInterval();
+    if (!(interval > 0.0)) {
+        return std::numeric_limits<double>::infinity();
+    }
+    const double anchor = axis->tickAnchor();
+    return std::floor((axis->max() - anchor) / interval) -
+           std::ceil((axis->min() - anchor) / interval) + 1.0;
+}
+
+// The most ticks an axis was asked to draw at any moment, however briefly: the chart lays
+// out an axis as soon as its range changes, so a wide range with a fine old interval already
+// costs that many labels.
+class TickWatch
+{
+public:
+    explicit TickWatch(QValueAxis* axis) : m_axis(axis)
+    {
+        QObject::connect(axis, &QValueAxis::rangeChanged, &m_context, [this] { look(); });
+        QObject::connect(axis, &QValueAxis::tickIntervalChanged, &m_context, [this] { look(); });
+        QObject::connect(axis, &QValueAxis::tickCountChanged, &m_context, [this] { look(); });
+        QObject::connect(axis, &QValueAxis::tickTypeChanged, &m_context, [this] { look(); });
+        look();
+    }
+    double most() const { return m_most; }
+
+private:
+    void look() { m_most = std::max(m_most, ticksOf(m_axis)); }
+
+    QValueAxis* m_axis;
+    QObject m_context;
+    double m_most = 0.0;
+};
+
+const std::vector<std::vector<double>> kExplodingHistories{
+    {2.0},
+    {2.0, 1.9},
+    {2.0, 1.9, 1e5},
+    {2.0, 1.9, 1e5, 1e30},
+    {2.0, 1.9, 1e5, 1e30, std::numeric_limits<double>::max()},
+    {2.0},
+    {0.003},
+    {2.0, 1.9, 1e5},
+};
 
 } // namespace
 
@@ -38,6 +90,9 @@ private slots:
     void eachUpdateReplacesTheSeriesOnce();
     void axesSpanTheEpochsAndTheLosses();
     void axesAreTitled();
+    void anExplodingLossNeverAsksForManyTicks();
+    void anExplodingLossOnScreenReturnsWithFewTicks();
+    void aSingleEpochIsVisible();
 };
 
 void TestLossChart::longHistoryIsDecimatedKeepingBothEnds()
@@ -143,6 +198,53 @@ void TestLossChart::axesAreTitled()
     QCOMPARE(chart.axisX()->titleText(), QStringLiteral("epoch"));
     QCOMPARE(chart.axisY()->titleText(), QStringLiteral("loss"));
     QVERIFY(chart.chart()->series().contains(chart.series()));
+}
+
+// A learning rate of 10 took the loss from 2 to 1e5 in one epoch: the range grew while the
+// old tick interval of 0.5 was still set, and the chart froze building 200,000 labels.
+void TestLossChart::anExplodingLossNeverAsksForManyTicks()
+{
+    LossChart chart(nullptr);
+    TickWatch x(chart.axisX());
+    TickWatch y(chart.axisY());
+    for (const std::vector<double>& losses : kExplodingHistories) {
+        chart.setLosses(losses);
+        QVERIFY2(y.most() <= 20, qPrintable(QString::number(y.most())));
+        QVERIFY2(x.most() <= 20, qPrintable(QString::number(x.most())));
+    }
+}
+
+void TestLossChart::anExplodingLossOnScreenReturnsWithFewTicks()
+{
+    LossChart chart(nullptr);
+    chart.resize(600, 300);
+    chart.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&chart));
+    for (const std::vector<double>& losses : kExplodingHistories) {
+        chart.setLosses(losses);
+        QCoreApplication::processEvents();
+        chart.grab(); // paints the chart as laid out now
+        QVERIFY(std::isfinite(chart.axisY()->max()));
+        QVERIFY(chart.axisY()->max() >= losses.back());
+        QVERIFY2(ticksOf(chart.axisY()) <= 20, qPrintable(QString::number(ticksOf(chart.axisY()))));
+        QVERIFY(ticksOf(chart.axisY()) >= 2);
+    }
+}
+
+// One epoch is one point: a line through it draws nothing, so it needs a marker, and an x
+// axis that has the point inside rather than on its edge.
+void TestLossChart::aSingleEpochIsVisible()
+{
+    LossChart chart(nullptr);
+    chart.setLosses({1.7});
+    QCOMPARE(chart.pointCount(), 1);
+    QVERIFY(chart.series()->pointsVisible());
+    QVERIFY(chart.axisX()->min() < 1.0 && chart.axisX()->max() > 1.0);
+    QVERIFY(chart.axisY()->min() < 1.7 && chart.axisY()->max() > 1.7);
+    QVERIFY(ticksOf(chart.axisX()) >= 1);
+    chart.setLosses({1.7, 1.6, 1.5});
+    QCOMPARE(chart.axisX()->min(), 1.0);
+    QCOMPARE(chart.axisX()->max(), 3.0);
 }
 
 QTEST_MAIN(TestLossChart)

@@ -3,18 +3,23 @@
 #include "controlspanel.h"
 #include "corpuspanel.h"
 #include "heatmapview.h"
+#include "losschart.h"
 #include "mainwindow.h"
 #include "matricespanel.h"
 #include "trainingcontroller.h"
 #include "vocabpanel.h"
 
+#include <corpus.h>
 #include <device.h>
 
+#include <QAbstractSpinBox>
 #include <QComboBox>
 #include <QHelpEvent>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPlainTextEdit>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
@@ -22,7 +27,10 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolTip>
+#include <QValueAxis>
 
+#include <algorithm>
+#include <cmath>
 #include <memory>
 
 namespace {
@@ -63,6 +71,39 @@ void click(const MainWindow& window, const char* button)
     QTest::mouseClick(child<QPushButton>(window, button), Qt::LeftButton);
 }
 
+void typeInto(QWidget* widget, const QString& text)
+{
+    widget->setFocus();
+    QTest::keyClick(widget, Qt::Key_A, Qt::ControlModifier);
+    QTest::keyClicks(widget, text);
+}
+
+// Types `text` into a spin box over what it holds, then ends the edit with Return.
+void typeAndReturn(QAbstractSpinBox* box, const QString& text)
+{
+    box->setFocus();
+    box->selectAll();
+    QTest::keyClicks(box, text);
+    QTest::keyClick(box, Qt::Key_Return);
+}
+
+bool sameConfig(const attnlab::ToyConfig& a, const attnlab::ToyConfig& b)
+{
+    return a.headSize == b.headSize && a.context == b.context && a.learningRate == b.learningRate &&
+           a.epochs == b.epochs && a.seed == b.seed && a.causal == b.causal && a.skip == b.skip &&
+           a.output == b.output;
+}
+
+QMessageBox* openQuestion(const QWidget& window)
+{
+    for (QMessageBox* box : window.findChildren<QMessageBox*>()) {
+        if (box->isVisible()) {
+            return box;
+        }
+    }
+    return nullptr;
+}
+
 } // namespace
 
 class TestMainWindow : public QObject
@@ -91,6 +132,20 @@ private slots:
     void aHugeLearningRateStopsTrainingWithAMessage();
     void theLearningRateStepsAlongOneTwoFiveAndReadsScientific();
     void closingWhileTrainingIsClean();
+    void aLearningRateOfTenAtFullSpeedKeepsTheWindowResponsive();
+    void lessonCanBeUndoneToBringBackTheTypedSentences();
+    void aTypedValueOutOfRangeIsRefusedNamingTheSettingAndItsRange_data();
+    void aTypedValueOutOfRangeIsRefusedNamingTheSettingAndItsRange();
+    void aTypedValueAppliesOnlyWhenTheEditEnds();
+    void aRefusalMessageIsShownWhole();
+    void theTryErrorGoesWhenANewCorpusKnowsTheWord();
+    void theTryErrorGoesWhenTheTypedSentenceBecomesValid();
+    void theTryErrorGoesWhenTheContextGrows();
+    void oneSentenceAndOneEpochAreSaidInTheSingular();
+    void aSentenceLongerThanTheLargestContextSaysToShortenIt();
+    void closingWithUnappliedSentencesAsksAndCancelKeepsThem();
+    void closingWithUnappliedSentencesAndDiscardCloses();
+    void closingWithTheAppliedSentencesDoesNotAsk();
 
 private:
     QTemporaryDir m_settingsDir;
@@ -370,6 +425,245 @@ void TestMainWindow::closingWhileTrainingIsClean()
     QTRY_VERIFY(epochOf(*m_window) > 0);
     m_window->close();
     m_window.reset();
+}
+
+// At a learning rate of 10 the loss leaps from 2 to about 1e5 in a few epochs; the loss chart
+// froze the window for minutes building a tick per 0.5 of that range.
+void TestMainWindow::aLearningRateOfTenAtFullSpeedKeepsTheWindowResponsive()
+{
+    const MainWindow& w = *m_window;
+    child<QDoubleSpinBox>(w, "learningRate")->setValue(10.0);
+    click(w, "trainButton");
+    const ControlsPanel* controls = w.findChild<ControlsPanel*>();
+    QTRY_VERIFY_WITH_TIMEOUT(controls->stateText() == QLatin1String("Finished") ||
+                                 controls->stateText() == QLatin1String("Stopped"),
+                             60000);
+    // The state and the chart come from the same frame: the chart shows the run's end.
+    const LossChart* loss = w.findChild<LossChart*>();
+    const QValueAxis* y = loss->axisY();
+    QVERIFY(y->tickInterval() > 0.0);
+    QVERIFY2((y->max() - y->min()) / y->tickInterval() <= 20.0,
+             qPrintable(QStringLiteral("%1 / %2").arg(y->max()).arg(y->tickInterval())));
+    double highest = 0.0;
+    QCOMPARE(loss->losses().size(), w.controller()->latest()->snapshot.epochLosses.size());
+    for (double l : loss->losses()) {
+        highest = std::isfinite(l) ? std::max(highest, l) : highest;
+    }
+    QVERIFY2(highest > 1e4, qPrintable(QString::number(highest))); // the loss did leap
+    QVERIFY(y->max() >= highest);
+}
+
+// Lesson replaces the editor's text; the sentences typed before must come back with Ctrl+Z.
+void TestMainWindow::lessonCanBeUndoneToBringBackTheTypedSentences()
+{
+    const MainWindow& w = *m_window;
+    auto* editor = child<QPlainTextEdit>(w, "corpusEditor");
+    typeInto(editor, QStringLiteral("the cat sat"));
+    QCOMPARE(editor->toPlainText(), QStringLiteral("the cat sat"));
+    click(w, "lessonButton");
+    QCOMPARE(editor->toPlainText(), QString::fromStdString(attnlab::lessonText()));
+    QCOMPARE(w.findChild<VocabPanel*>()->tokens(), kLessonVocab);
+    QTest::keyClick(editor, Qt::Key_Z, Qt::ControlModifier);
+    QCOMPARE(editor->toPlainText(), QStringLiteral("the cat sat"));
+}
+
+void TestMainWindow::aTypedValueOutOfRangeIsRefusedNamingTheSettingAndItsRange_data()
+{
+    QTest::addColumn<QString>("box");
+    QTest::addColumn<QString>("typed");
+    QTest::addColumn<QStringList>("said");
+    QTest::newRow("learning rate too small")
+        << "learningRate"
+        << "1e-7" << QStringList{"learning rate", "1e-6", "1e30", "1e-7"};
+    QTest::newRow("learning rate zero") << "learningRate"
+                                        << "0" << QStringList{"learning rate", "1e-6", "1e30"};
+    QTest::newRow("learning rate too large")
+        << "learningRate"
+        << "1e31" << QStringList{"learning rate", "1e30", "1e31"};
+    QTest::newRow("head size") << "headSize"
+                               << "300" << QStringList{"Head size", "256", "300"};
+    QTest::newRow("context") << "context"
+                             << "65" << QStringList{"Context", "64", "65"};
+    QTest::newRow("epochs") << "epochs"
+                            << "0" << QStringList{"Epochs", "100,000,000"};
+    QTest::newRow("seed") << "seed"
+                          << "2147483648" << QStringList{"Seed", "2,147,483,647", "2147483648"};
+}
+
+// A refused value used to vanish silently, or lose its last digit ("300" became "30") and
+// rebuild the model with that.
+void TestMainWindow::aTypedValueOutOfRangeIsRefusedNamingTheSettingAndItsRange()
+{
+    QFETCH(QString, box);
+    QFETCH(QString, typed);
+    QFETCH(QStringList, said);
+    const MainWindow& w = *m_window;
+    auto* spin = child<QAbstractSpinBox>(w, qPrintable(box));
+    const QString before = spin->text();
+    const attnlab::ToyConfig config = w.controller()->config();
+    const std::uint64_t generation = generationOf(w);
+    typeAndReturn(spin, typed);
+
+    QCOMPARE(spin->text(), before);
+    QVERIFY(sameConfig(w.controller()->config(), config));
+    QCOMPARE(generationOf(w), generation);
+    const QLabel* error = child<QLabel>(w, "settingsError");
+    QVERIFY(error->isVisible());
+    for (const QString& word : said) {
+        QVERIFY2(error->text().contains(word), qPrintable(error->text()));
+    }
+    QVERIFY2(w.statusBar()->currentMessage() == error->text(),
+             qPrintable(w.statusBar()->currentMessage()));
+}
+
+// The message under the form wraps; every line of it must fit the height it is given.
+void TestMainWindow::aRefusalMessageIsShownWhole()
+{
+    const MainWindow& w = *m_window;
+    typeAndReturn(child<QAbstractSpinBox>(w, "learningRate"), QStringLiteral("1e-7"));
+    const QLabel* error = child<QLabel>(w, "settingsError");
+    QVERIFY(error->isVisible());
+    for (int i = 0; i < 3; ++i) {
+        QCoreApplication::processEvents(); // the layout settles on posted layout requests
+    }
+    QVERIFY2(error->height() >= error->heightForWidth(error->width()),
+             qPrintable(QStringLiteral("%1 px tall, needs %2 at %3 px wide")
+                            .arg(error->height())
+                            .arg(error->heightForWidth(error->width()))
+                            .arg(error->width())));
+}
+
+void TestMainWindow::aTypedValueAppliesOnlyWhenTheEditEnds()
+{
+    const MainWindow& w = *m_window;
+    auto* head = child<QSpinBox>(w, "headSize");
+    const std::uint64_t generation = generationOf(w);
+    head->setFocus();
+    head->selectAll();
+    QTest::keyClicks(head, QStringLiteral("12"));
+    QCOMPARE(w.controller()->config().headSize, 20);
+    QCOMPARE(generationOf(w), generation);
+    QTest::keyClick(head, Qt::Key_Return);
+    QCOMPARE(w.controller()->config().headSize, 12);
+    QCOMPARE(generationOf(w), generation + 1);
+    QVERIFY(!child<QLabel>(w, "settingsError")->isVisible());
+}
+
+void TestMainWindow::theTryErrorGoesWhenANewCorpusKnowsTheWord()
+{
+    const MainWindow& w = *m_window;
+    auto* edit = child<QLineEdit>(w, "tryEdit");
+    edit->setText(QStringLiteral("woman ordered the pizza"));
+    QTest::keyClick(edit, Qt::Key_Return);
+    const QLabel* error = child<QLabel>(w, "tryError");
+    QVERIFY(error->isVisible());
+    child<QPlainTextEdit>(w, "corpusEditor")->setPlainText("woman ordered the pizza\n");
+    click(w, "applyButton");
+    QVERIFY(!error->isVisible());
+    click(w, "trainButton");
+    QTRY_VERIFY(w.findChild<ControlsPanel*>()->stateText() != QLatin1String("Ready"));
+    QVERIFY(!error->isVisible());
+}
+
+void TestMainWindow::theTryErrorGoesWhenTheTypedSentenceBecomesValid()
+{
+    const MainWindow& w = *m_window;
+    auto* edit = child<QLineEdit>(w, "tryEdit");
+    edit->setText(QStringLiteral("woman ordered the pizza"));
+    QTest::keyClick(edit, Qt::Key_Return);
+    const QLabel* error = child<QLabel>(w, "tryError");
+    QVERIFY(error->isVisible());
+    edit->setFocus();
+    QTest::keyClick(edit, Qt::Key_S);
+    QVERIFY(error->isVisible()); // "pizzas" is unknown too
+    for (int i = 0; i < 6; ++i) {
+        QTest::keyClick(edit, Qt::Key_Backspace);
+    }
+    QCOMPARE(edit->text(), QStringLiteral("woman ordered the "));
+    QVERIFY(!error->isVisible());
+}
+
+void TestMainWindow::theTryErrorGoesWhenTheContextGrows()
+{
+    const MainWindow& w = *m_window;
+    auto* edit = child<QLineEdit>(w, "tryEdit");
+    edit->setText(QStringLiteral("man ordered the chicken the beef"));
+    QTest::keyClick(edit, Qt::Key_Return);
+    const QLabel* error = child<QLabel>(w, "tryError");
+    QTRY_VERIFY(error->isVisible());
+    QVERIFY2(error->text().contains(QLatin1String("context")), qPrintable(error->text()));
+    child<QSpinBox>(w, "context")->setValue(8);
+    QTRY_VERIFY(!error->isVisible());
+    const QComboBox* sentences = child<QComboBox>(w, "sentenceBox");
+    QTRY_VERIFY(sentences->itemText(sentences->count() - 1).startsWith("Tried"));
+}
+
+void TestMainWindow::oneSentenceAndOneEpochAreSaidInTheSingular()
+{
+    const MainWindow& w = *m_window;
+    child<QPlainTextEdit>(w, "corpusEditor")->setPlainText("the cat sat\n");
+    click(w, "applyButton");
+    const QString applied = w.statusBar()->currentMessage();
+    QVERIFY2(applied.contains(QLatin1String("1 sentence:")), qPrintable(applied));
+    child<QSpinBox>(w, "epochs")->setValue(1);
+    const QString epochs = w.statusBar()->currentMessage();
+    QVERIFY2(epochs.contains(QLatin1String("1 epoch;")), qPrintable(epochs));
+    QTRY_COMPARE(child<QProgressBar>(w, "epochProgress")->text(), QStringLiteral("0 / 1 epoch"));
+    child<QPlainTextEdit>(w, "corpusEditor")->setPlainText("the cat sat\nthe dog ran\n");
+    click(w, "applyButton");
+    QVERIFY(w.statusBar()->currentMessage().contains(QLatin1String("2 sentences:")));
+}
+
+// Raising the context is no help past the largest context the window offers.
+void TestMainWindow::aSentenceLongerThanTheLargestContextSaysToShortenIt()
+{
+    const MainWindow& w = *m_window;
+    const QString sentence = QStringLiteral("the man ordered the chicken ").repeated(60);
+    child<QPlainTextEdit>(w, "corpusEditor")->setPlainText(sentence);
+    click(w, "applyButton");
+    const QLabel* error = child<QLabel>(w, "corpusError");
+    QVERIFY(error->isVisible());
+    for (const char* word : {"301 tokens", "64", "shorten"}) {
+        QVERIFY2(error->text().contains(QLatin1String(word)), qPrintable(error->text()));
+    }
+    QVERIFY2(!error->text().contains(QLatin1String("raise")), qPrintable(error->text()));
+    QVERIFY(w.statusBar()->currentMessage().contains(QLatin1String("64")));
+    QCOMPARE(w.findChild<VocabPanel*>()->tokens(), kLessonVocab);
+}
+
+void TestMainWindow::closingWithUnappliedSentencesAsksAndCancelKeepsThem()
+{
+    MainWindow& w = *m_window;
+    auto* editor = child<QPlainTextEdit>(w, "corpusEditor");
+    typeInto(editor, QStringLiteral("the cat sat"));
+    QVERIFY(!w.close());
+    QMessageBox* question = openQuestion(w);
+    QVERIFY(question);
+    QVERIFY(question->button(QMessageBox::Discard));
+    QTest::mouseClick(question->button(QMessageBox::Cancel), Qt::LeftButton);
+    QTRY_VERIFY(!openQuestion(w));
+    QVERIFY(w.isVisible());
+    QCOMPARE(editor->toPlainText(), QStringLiteral("the cat sat"));
+}
+
+void TestMainWindow::closingWithUnappliedSentencesAndDiscardCloses()
+{
+    MainWindow& w = *m_window;
+    typeInto(child<QPlainTextEdit>(w, "corpusEditor"), QStringLiteral("the cat sat"));
+    QVERIFY(!w.close());
+    QMessageBox* question = openQuestion(w);
+    QVERIFY(question);
+    QTest::mouseClick(question->button(QMessageBox::Discard), Qt::LeftButton);
+    QTRY_VERIFY(!w.isVisible());
+}
+
+void TestMainWindow::closingWithTheAppliedSentencesDoesNotAsk()
+{
+    MainWindow& w = *m_window;
+    typeInto(child<QPlainTextEdit>(w, "corpusEditor"), QStringLiteral("the cat sat"));
+    click(w, "applyButton");
+    QVERIFY(w.close());
+    QVERIFY(!openQuestion(w));
 }
 
 QTEST_MAIN(TestMainWindow)

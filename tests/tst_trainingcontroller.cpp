@@ -98,6 +98,7 @@ private slots:
     void setLearningRateRefusesABadValue();
     void setEpochsBelowTheCurrentEpochFinishes();
     void aHugeLearningRateDivergesWithAMessageAndNoNaN();
+    void aLearningRateOfTenAtFullSpeedEndsWithItsLossesPublished();
     void destroyingWhileTrainingIsClean();
     void evaluateKeepsATriedSentenceInEveryFrame();
     void evaluatingASentenceLongerThanTheContextReportsIt();
@@ -281,6 +282,29 @@ void TestTrainingController::aHugeLearningRateDivergesWithAMessageAndNoNaN()
     QVERIFY2(message.contains(QLatin1String("1e+30")), qPrintable(message));
     QVERIFY(snapshotIsFinite(s));
     QVERIFY(!controller.latest()->running);
+}
+
+// The run behind the frozen window: learning rate 10, no pace. The worker must reach an end
+// and publish every epoch's loss (huge but finite, or a stop with its reason) for the chart.
+void TestTrainingController::aLearningRateOfTenAtFullSpeedEndsWithItsLossesPublished()
+{
+    attnlab::ToyConfig config = lessonConfig();
+    config.learningRate = 10.0;
+    TrainingController controller(nullptr);
+    controller.rebuild(attnlab::lessonCorpus(), config);
+    controller.setPace(0);
+    controller.train();
+    QTRY_VERIFY_WITH_TIMEOUT(!isRunning(controller) && epochOf(controller) > 0, 60000);
+    const TrainingFrame& frame = *controller.latest();
+    const RunState state = runStateOf(frame);
+    QVERIFY(state == RunState::Finished || state == RunState::Stopped);
+    QCOMPARE(frame.snapshot.epochLosses.size(), size_t(frame.snapshot.epoch));
+    if (state == RunState::Finished) {
+        QCOMPARE(frame.snapshot.epoch, config.epochs);
+        QVERIFY(snapshotIsFinite(frame.snapshot));
+    } else {
+        QVERIFY(!frame.snapshot.message.empty());
+    }
 }
 
 void TestTrainingController::destroyingWhileTrainingIsClean()

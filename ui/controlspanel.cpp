@@ -166,7 +166,8 @@ void ControlsPanel::showProgress(const attnlab::Snapshot& snapshot)
     const int epochs = snapshot.config.epochs;
     m_progress->setRange(0, epochs);
     m_progress->setValue(std::min(snapshot.epoch, epochs));
-    m_progress->setFormat(tr("%L1 / %L2 epochs").arg(snapshot.epoch).arg(epochs));
+    m_progress->setFormat(epochs == 1 ? tr("%L1 / 1 epoch").arg(snapshot.epoch)
+                                      : tr("%L1 / %L2 epochs").arg(snapshot.epoch).arg(epochs));
     const QString loss = snapshot.epochLosses.empty()
                              ? tr("none yet")
                              : QString::number(snapshot.epochLosses.back(), 'f', 4);

@@ -8,6 +8,7 @@
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QTextCursor>
 #include <QVBoxLayout>
 
 namespace {
@@ -33,6 +34,7 @@ void CorpusPanel::setUpWidgets()
 {
     m_editor->setObjectName(QStringLiteral("corpusEditor"));
     m_editor->setPlainText(QString::fromStdString(attnlab::lessonText()));
+    m_applied = m_editor->toPlainText();
     m_editor->setTabChangesFocus(true);
     const int lineHeight = QFontMetrics(m_editor->font()).lineSpacing();
     m_editor->setMinimumHeight(lineHeight * kVisibleLines);
@@ -71,9 +73,24 @@ QString CorpusPanel::text() const
     return m_editor->toPlainText();
 }
 
+// setPlainText() would clear the undo history and, with it, the user's sentences.
 void CorpusPanel::setText(const QString& text)
 {
-    m_editor->setPlainText(text);
+    QTextCursor cursor(m_editor->document());
+    cursor.beginEditBlock();
+    cursor.select(QTextCursor::Document);
+    cursor.insertText(text);
+    cursor.endEditBlock();
+}
+
+void CorpusPanel::setApplied(const QString& text)
+{
+    m_applied = text;
+}
+
+bool CorpusPanel::hasUnappliedText() const
+{
+    return text().trimmed() != m_applied.trimmed();
 }
 
 void CorpusPanel::setContext(int context)

@@ -38,6 +38,9 @@ LearningRateSpinBox::LearningRateSpinBox(QWidget* parent) : QDoubleSpinBox(paren
     setDecimals(40); // no rounding: textFromValue formats the value
     setRange(1e-6, 1e30);
     setKeyboardTracking(false);
+    connect(this, &QAbstractSpinBox::editingFinished, this, &LearningRateSpinBox::reportRefusal);
+    // A refusal noted by an edit that did not end (an arrow step) is outdated by a new value.
+    connect(this, &QDoubleSpinBox::valueChanged, this, [this] { m_refused.clear(); });
 }
 
 void LearningRateSpinBox::stepBy(int steps)
@@ -81,5 +84,18 @@ QValidator::State LearningRateSpinBox::validate(QString& text, int& pos) const
 
 void LearningRateSpinBox::fixup(QString& text) const
 {
+    if (!text.trimmed().isEmpty()) {
+        m_refused = text.trimmed();
+    }
     text = textFromValue(value());
+}
+
+void LearningRateSpinBox::reportRefusal()
+{
+    if (m_refused.isEmpty()) {
+        return;
+    }
+    const QString text = m_refused;
+    m_refused.clear();
+    emit refused(text);
 }

@@ -30,10 +30,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace {
 
-constexpr double kHeadroom = 1.05; // the y axis ends a little above the highest loss
+constexpr double kHeadroom = 1.05;       // the y axis ends a little above the highest loss
+constexpr double kScientificStep = 1e5;  // tick steps from here on are labelled 1e+05, 2e+05, …
+constexpr double kMarkerHeadroom = 1.25; // room above a lone point for its whole marker
 
 QList<QPointF> finitePoints(const std::vector<double>& losses)
 {
@@ -91,9 +94,13 @@ double niceStep(double span)
     return (f <= 1.0 ? 1.0 : f <= 2.0 ? 2.0 : f <= 5.0 ? 5.0 : 10.0) * magnitude;
 }
 
-// printf format with as many decimals as a tick step needs.
+// printf format with as many decimals as a tick step needs; short scientific notation once
+// the numbers grow long (a diverging run reaches 1e30 and beyond).
 QString formatFor(double step)
 {
+    if (step >= kScientificStep) {
+        return QStringLiteral("%.3g");
+    }
     const int digits = std::clamp(-static_cast<int>(std::floor(std::log10(step) + 1e-9)), 0, 6);
     return QStringLiteral("%.%1f").arg(digits);
 }
@@ -133,18 +140,42 @@ ChartParts makeChart(const QString& xTitle, const QString& yTitle)
     return parts;
 }
 
-// x from epoch 1 to the last epoch (at least 1 to 2, so the axis is never a point);
-// y from 0 to a little above the highest loss (0 to 1 with no finite loss yet).
+// The chart lays an axis out, a label per tick, as soon as its range or interval changes. Were
+// the range set first, a loss jumping from 2 to 1e5 would be drawn once with the old interval
+// of 0.5: 200,000 labels. So the coarser of the two intervals goes first, and no state on the
+// way has more ticks than the old one or the new one.
+void setAxis(QValueAxis* axis, double low, double high, double step)
+{
+    axis->setTickInterval(std::max(axis->tickInterval(), step));
+    axis->setRange(low, high);
+    axis->setTickInterval(step);
+}
+
+// x from epoch 1 to the last epoch (1 to 2 before the first, so the axis is never a point;
+// 0.5 to 1.5 for a single epoch, so its point is inside the plot, not on its edge);
+// y from 0 to a little above the highest loss (0 to 1 with no finite loss yet). Call after
+// showPoints().
 void fitAxes(const ChartParts& parts, qsizetype epochs, double highest)
 {
-    const double lastEpoch = std::max<double>(2.0, static_cast<double>(epochs));
-    parts.x->setRange(1.0, lastEpoch);
-    parts.x->setTickInterval(std::max(1.0, niceStep(lastEpoch)));
-    const double top = highest > 0.0 ? highest * kHeadroom : 1.0;
+    if (epochs == 1) {
+        setAxis(parts.x, 0.5, 1.5, 1.0);
+    } else {
+        const double lastEpoch = std::max<double>(2.0, static_cast<double>(epochs));
+        setAxis(parts.x, 1.0, lastEpoch, std::max(1.0, niceStep(lastEpoch)));
+    }
+    const double headroom = parts.series->count() == 1 ? kMarkerHeadroom : kHeadroom;
+    const double top =
+        highest > 0.0 ? std::min(highest * headroom, std::numeric_limits<double>::max()) : 1.0;
     const double step = niceStep(top);
-    parts.y->setRange(0.0, top);
-    parts.y->setTickInterval(step);
+    setAxis(parts.y, 0.0, top, step);
     parts.y->setLabelFormat(formatFor(step));
+}
+
+// One replace() per refresh. A line through one point draws nothing, so a lone point is marked.
+void showPoints(const ChartParts& parts, const QList<QPointF>& points)
+{
+    parts.series->setPointsVisible(points.size() == 1);
+    parts.series->replace(points);
 }
 
 QFont inPixels(QFont font)
@@ -169,7 +200,7 @@ struct Curve
         QGraphicsScene scene;
         const ChartParts parts = makeChart(xTitle, yTitle);
         scene.addItem(parts.chart); // the scene owns the chart
-        parts.series->replace(points);
+        showPoints(parts, points);
         fitAxes(parts, epochs, highest);
         for (QValueAxis* axis : {parts.x, parts.y}) {
             axis->setLabelsFont(inPixels(axis->labelsFont()));
@@ -231,6 +262,9 @@ LossChart::LossChart(QWidget* parent) : QWidget(parent)
     m_axisY = parts.y;
     m_view = new QChartView(parts.chart, this); // the view owns the chart
     m_view->setRenderHint(QPainter::Antialiasing);
+    // The series reports only its line's bounds, not its point markers': repainting just the
+    // changed bounds would leave a lone point's marker half drawn.
+    m_view->setViewportUpdateMode(QGraphicsView::FullViewportUpdate);
     m_view->setContextMenuPolicy(Qt::NoContextMenu);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -257,11 +291,11 @@ void LossChart::setLosses(const std::vector<double>& epochLosses)
     for (const QPointF& p : points) {
         highest = std::max(highest, p.y());
     }
-    m_series->replace(points);
+    const ChartParts parts{m_view->chart(), m_series, m_axisX, m_axisY};
+    showPoints(parts, points);
     m_losses = epochLosses;
     m_highest = highest;
-    fitAxes({m_view->chart(), m_series, m_axisX, m_axisY},
-            static_cast<qsizetype>(epochLosses.size()), highest);
+    fitAxes(parts, static_cast<qsizetype>(epochLosses.size()), highest);
 }
 
 const std::vector<double>& LossChart::losses() const

@@ -35,7 +35,8 @@ public:
     // Shows the curve of the given per-epoch losses (epoch i+1 has losses[i]). Non-finite
     // losses are left out; more than kMaxPoints finite ones are decimated (the first and last
     // kept, each bucket of epochs between them by its lowest and highest loss). One replace()
-    // on the series per call.
+    // on the series per call. A single point is drawn as a marker. Each axis has at most about
+    // ten ticks, whatever the losses, at every moment of the update.
     void setLosses(const std::vector<double>& epochLosses);
     // Every epoch's loss as last given to setLosses(), non-finite ones included.
     const std::vector<double>& losses() const;

@@ -177,6 +177,7 @@ void MainWindow::connectSettings()
     connect(m_settings, &SettingsPanel::modelSettingChanged, this, &MainWindow::rebuildFor);
     connect(m_settings, &SettingsPanel::learningRateChanged, this, &MainWindow::setLearningRate);
     connect(m_settings, &SettingsPanel::epochsChanged, this, &MainWindow::setEpochs);
+    connect(m_settings, &SettingsPanel::valueRefused, this, &MainWindow::showStatus);
 }
 
 // The device is said once, in the status bar, with the reason when the GPU is not used.
@@ -195,21 +196,48 @@ void MainWindow::reportDevice()
 void MainWindow::applyCorpus(const QString& text)
 {
     try {
-        attnlab::Corpus corpus = attnlab::parseCorpusKeepingLessonOrder(
-            text.toStdString(), tr("the sentences").toStdString());
-        attnlab::checkContext(corpus, m_controller->config().context);
-        m_controller->rebuild(std::move(corpus), m_controller->config());
+        m_controller->rebuild(parseSentences(text), m_controller->config());
     } catch (const attnlab::InputError& error) {
-        qCInfo(lcUi) << "sentences refused:" << error.what();
-        m_corpus->showError(userMessage(error));
-        statusBar()->showMessage(tr("Sentences not applied: %1").arg(userMessage(error)),
-                                 kMessageMs);
+        refuseSentences(error);
         return;
     }
+    m_corpus->setApplied(text);
     m_corpus->clearError();
     showModel();
-    announce(tr("Applied %1 sentences: new vocabulary and a new model at epoch 0.")
-                 .arg(m_controller->corpus().sentences.size()));
+    const int sentences = int(m_controller->corpus().sentences.size());
+    announce(sentences == 1
+                 ? tr("Applied 1 sentence: new vocabulary and a new model at epoch 0.")
+                 : tr("Applied %L1 sentences: new vocabulary and a new model at epoch 0.")
+                       .arg(sentences));
+}
+
+// The corpus of the typed text, or attnlab::InputError. A sentence longer than the largest
+// context the settings offer is refused first: raising the context cannot help it.
+attnlab::Corpus MainWindow::parseSentences(const QString& text) const
+{
+    attnlab::Corpus corpus = attnlab::parseCorpusKeepingLessonOrder(
+        text.toStdString(), tr("the sentences").toStdString());
+    for (size_t s = 0; s < corpus.sentences.size(); ++s) {
+        const int length = int(corpus.sentences[s].size());
+        if (length > SettingsPanel::kLargestContext) {
+            throw attnlab::InputError(
+                tr("sentence %L1 has %L2 tokens (<start> included); the longest context here "
+                   "is %3: shorten or split the sentence")
+                    .arg(s + 1)
+                    .arg(length)
+                    .arg(SettingsPanel::kLargestContext)
+                    .toStdString());
+        }
+    }
+    attnlab::checkContext(corpus, m_controller->config().context);
+    return corpus;
+}
+
+void MainWindow::refuseSentences(const std::exception& error)
+{
+    qCInfo(lcUi) << "sentences refused:" << error.what();
+    m_corpus->showError(userMessage(error));
+    statusBar()->showMessage(tr("Sentences not applied: %1").arg(userMessage(error)), kMessageMs);
 }
 
 void MainWindow::rebuildFor(const QString& setting)
@@ -245,7 +273,8 @@ void MainWindow::setLearningRate(double learningRate)
 void MainWindow::setEpochs(int epochs)
 {
     m_controller->setEpochs(epochs);
-    announce(tr("Training now runs for %L1 epochs; the model was kept.").arg(epochs));
+    announce(epochs == 1 ? tr("Training now runs for 1 epoch; the model was kept.")
+                         : tr("Training now runs for %L1 epochs; the model was kept.").arg(epochs));
 }
 
 void MainWindow::train()
@@ -344,6 +373,35 @@ void MainWindow::saveLayout() const
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
+    if (m_corpus->hasUnappliedText() && !m_discardConfirmed) {
+        event->ignore();
+        askToDiscardSentences();
+        return;
+    }
     saveLayout();
     QMainWindow::closeEvent(event);
+}
+
+// Window-modal and answered through a signal, so nothing waits in a nested event loop.
+void MainWindow::askToDiscardSentences()
+{
+    if (findChild<QMessageBox*>(QStringLiteral("discardQuestion"))) {
+        return; // already asked
+    }
+    auto* box = new QMessageBox(QMessageBox::Question, tr("Discard the sentences?"),
+                                tr("The sentence editor holds text that was not applied. "
+                                   "Close AttnLab and discard it?"),
+                                QMessageBox::Discard | QMessageBox::Cancel, this);
+    box->setObjectName(QStringLiteral("discardQuestion"));
+    box->setDefaultButton(QMessageBox::Cancel);
+    box->setWindowModality(Qt::WindowModal);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QMessageBox::finished, this, [this, box] {
+        box->setObjectName(QString()); // closing: a new close may ask again
+        if (box->clickedButton() == box->button(QMessageBox::Discard)) {
+            m_discardConfirmed = true;
+            close();
+        }
+    });
+    box->open();
 }

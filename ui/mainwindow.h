@@ -5,13 +5,20 @@
 // runs the trainer on its worker thread, and the core parses and validates. What the user
 // changes goes to the controller; what the controller publishes goes to the panels.
 //
+// Closing the window while the sentence editor holds text that was not applied asks first,
+// in a window-modal box ("discardQuestion"), whether to discard it.
+//
 // File → Export all views… writes every heatmap of the selected sentence and the loss curve
 // into one folder; each figure's own menu exports it alone. What was written is said in the
 // status bar.
 #pragma once
 
+#include <corpus.h>
+
 #include <QMainWindow>
 #include <QStringList>
+
+#include <exception>
 
 class ControlsPanel;
 class CorpusPanel;
@@ -57,6 +64,9 @@ private:
     void saveLayout() const;
 
     void applyCorpus(const QString& text);
+    attnlab::Corpus parseSentences(const QString& text) const;
+    void refuseSentences(const std::exception& error);
+    void askToDiscardSentences();
     void rebuildFor(const QString& setting);
     void setLearningRate(double learningRate);
     void setEpochs(int epochs);
@@ -74,4 +84,5 @@ private:
     LossChart* m_loss = nullptr;
     MatricesPanel* m_matrices = nullptr;
     QSplitter* m_viewSplitter = nullptr;
+    bool m_discardConfirmed = false; // the user chose to close without the unapplied sentences
 };

@@ -117,6 +117,7 @@ void MatricesPanel::connectViews()
     connect(m_sentence, &QComboBox::currentIndexChanged, this, &MatricesPanel::showSelected);
     connect(m_try, &QLineEdit::returnPressed, this, &MatricesPanel::trySentence);
     connect(m_tryButton, &QPushButton::clicked, this, &MatricesPanel::trySentence);
+    connect(m_try, &QLineEdit::textEdited, this, &MatricesPanel::recheckTyped);
     m_predictions->setCellToolTip([this](int row, int col) { return predictionToolTip(row, col); });
     m_attention->setCellToolTip([this](int row, int col) { return attentionToolTip(row, col); });
     for (HeatmapView* view : {m_attention, m_values, m_predictions, m_queries, m_keys, m_bigram}) {
@@ -257,6 +258,22 @@ void MatricesPanel::trySentence()
             m_encodeError = userMessage(error);
         }
     }
+    showTryError();
+}
+
+// An edit that makes the typed sentence one the vocabulary knows clears the error about it;
+// the sentence is tried only when asked (Return or Show).
+void MatricesPanel::recheckTyped(const QString& text)
+{
+    if (m_encodeError.isEmpty()) {
+        return;
+    }
+    try {
+        attnlab::encodeSentence(m_corpus.vocab, text.trimmed().toStdString());
+    } catch (const attnlab::InputError&) {
+        return;
+    }
+    m_encodeError.clear();
     showTryError();
 }
 

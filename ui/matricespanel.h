@@ -1,7 +1,9 @@
 // The matrices of one sentence as annotated heatmaps, in two rows that a projected room can
 // read: attention weights, values and predictions on top; queries, keys and the bigram table
 // below. A selector picks the sentence: one of the corpus, or one typed into "Try a sentence",
-// which the model evaluates as it trains (the trainer does the work on its own thread).
+// which the model evaluates as it trains (the trainer does the work on its own thread). Why a
+// typed sentence cannot be tried is said under the selector until the sentence is edited into
+// one that can, or the corpus changes.
 //
 // Hovering a prediction explains it (Explanations::prediction); hovering an attention cell
 // says who attends to whom. Clicking a row selects it in every heatmap.
@@ -56,6 +58,7 @@ private:
     void layOut();
     void connectViews();
     void trySentence();
+    void recheckTyped(const QString& text);
     void syncTriedItem();
     void showSelected();
     void nameViews();

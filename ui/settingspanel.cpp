@@ -1,6 +1,7 @@
 #include "settingspanel.h"
 
 #include "learningratespinbox.h"
+#include "settingspinbox.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -8,19 +9,20 @@
 #include <QLabel>
 #include <QSignalBlocker>
 #include <QSpinBox>
+#include <QVBoxLayout>
 
 #include <algorithm>
 #include <climits>
+#include <utility>
 #include <vector>
 
 namespace {
 
-QSpinBox* spinBox(QWidget* parent, const char* name, int minimum, int maximum)
+SettingSpinBox* spinBox(QWidget* parent, const char* name, int minimum, int maximum)
 {
-    auto* box = new QSpinBox(parent);
+    auto* box = new SettingSpinBox(parent);
     box->setObjectName(QLatin1String(name));
     box->setRange(minimum, maximum);
-    box->setKeyboardTracking(false); // one change per edit, not one per keystroke
     box->setGroupSeparatorShown(maximum >= 100000);
     return box;
 }
@@ -42,13 +44,14 @@ SettingsPanel::SettingsPanel(QWidget* parent) : QGroupBox(tr("Hyperparameters"),
     layoutControls();
     setConfig(attnlab::ToyConfig{});
     connectControls();
+    connectRefusals();
 }
 
 void SettingsPanel::createSpinBoxes()
 {
     m_headSize = spinBox(this, "headSize", 1, 256);
     m_headSize->setToolTip(tr("H: the width of the queries and keys"));
-    m_context = spinBox(this, "context", 2, 64);
+    m_context = spinBox(this, "context", 2, kLargestContext);
     m_context->setToolTip(tr("T: the longest sentence the model takes, <start> included"));
     m_learningRate = new LearningRateSpinBox(this);
     m_learningRate->setObjectName(QStringLiteral("learningRate"));
@@ -79,9 +82,11 @@ void SettingsPanel::createChoices()
     m_error->hide();
 }
 
+// The wrapped labels go below the form, not in it: a form row that appears (the error) keeps the
+// height the form measured for it while hidden, and its last line was cut off.
 void SettingsPanel::layoutControls()
 {
-    auto* form = new QFormLayout(this);
+    auto* form = new QFormLayout;
     form->addRow(tr("Head size H"), m_headSize);
     form->addRow(tr("Context T"), m_context);
     form->addRow(tr("Learning rate"), m_learningRate);
@@ -93,15 +98,22 @@ void SettingsPanel::layoutControls()
     auto* note = wrappedLabel(this, tr("Learning rate and epochs apply at once; any other "
                                        "change rebuilds the model from epoch 0."));
     note->setEnabled(false); // drawn as secondary text
-    form->addRow(note);
-    form->addRow(m_error);
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addWidget(note);
+    layout->addWidget(m_error);
 }
 
 void SettingsPanel::connectControls()
 {
-    connect(m_learningRate, &QDoubleSpinBox::valueChanged, this,
-            &SettingsPanel::learningRateChanged);
-    connect(m_epochs, &QSpinBox::valueChanged, this, &SettingsPanel::epochsChanged);
+    connect(m_learningRate, &QDoubleSpinBox::valueChanged, this, [this](double learningRate) {
+        clearError();
+        emit learningRateChanged(learningRate);
+    });
+    connect(m_epochs, &QSpinBox::valueChanged, this, [this](int epochs) {
+        clearError();
+        emit epochsChanged(epochs);
+    });
     connect(m_headSize, &QSpinBox::valueChanged, this, [this] { notifyRebuild(tr("head size")); });
     connect(m_context, &QSpinBox::valueChanged, this, [this] { notifyRebuild(tr("context")); });
     connect(m_seed, &QSpinBox::valueChanged, this, [this] { notifyRebuild(tr("seed")); });
@@ -111,10 +123,45 @@ void SettingsPanel::connectControls()
             [this] { notifyRebuild(tr("output")); });
 }
 
+void SettingsPanel::connectRefusals()
+{
+    const std::pair<SettingSpinBox*, QString> boxes[] = {{m_headSize, tr("Head size H")},
+                                                         {m_context, tr("Context T")},
+                                                         {m_epochs, tr("Epochs")},
+                                                         {m_seed, tr("Seed")}};
+    for (const auto& [box, setting] : boxes) {
+        connect(box, &SettingSpinBox::refused, this, [this, box, setting](const QString& text) {
+            refuseWholeNumber(box, setting, text);
+        });
+    }
+    connect(m_learningRate, &LearningRateSpinBox::refused, this,
+            &SettingsPanel::refuseLearningRate);
+}
+
 void SettingsPanel::notifyRebuild(const QString& setting)
 {
     clearError();
     emit modelSettingChanged(setting);
+}
+
+void SettingsPanel::refuseWholeNumber(const SettingSpinBox* box, const QString& setting,
+                                      const QString& text)
+{
+    refuse(tr("%1 takes whole numbers from %2 to %3; “%4” was not applied.")
+               .arg(setting, box->textOf(box->minimum()), box->textOf(box->maximum()), text));
+}
+
+void SettingsPanel::refuseLearningRate(const QString& text)
+{
+    refuse(tr("The learning rate takes values from %1 to %2; “%3” was not applied.")
+               .arg(m_learningRate->textFromValue(m_learningRate->minimum()),
+                    m_learningRate->textFromValue(m_learningRate->maximum()), text));
+}
+
+void SettingsPanel::refuse(const QString& message)
+{
+    showError(message);
+    emit valueRefused(message);
 }
 
 attnlab::ToyConfig SettingsPanel::config() const

@@ -2,7 +2,9 @@
 //
 // The learning rate and the number of epochs apply to the running model; every other setting
 // changes the shapes or the initialization, so changing it rebuilds the model from epoch 0.
-// The panel only reports changes: whoever owns the model applies them.
+// The panel only reports changes: whoever owns the model applies them. A value changes when its
+// edit ends (Return or leaving the box), never on a keystroke; a typed value outside a
+// setting's range is refused with a message that names the setting and its range.
 #pragma once
 
 #include <toymodel.h>
@@ -13,12 +15,15 @@ class LearningRateSpinBox;
 class QCheckBox;
 class QComboBox;
 class QLabel;
-class QSpinBox;
+class SettingSpinBox;
 
 class SettingsPanel : public QGroupBox
 {
     Q_OBJECT
 public:
+    // The longest sentence, in tokens with <start>, that the context box allows.
+    static constexpr int kLargestContext = 64;
+
     explicit SettingsPanel(QWidget* parent);
 
     attnlab::ToyConfig config() const;
@@ -33,19 +38,25 @@ signals:
     void epochsChanged(int epochs);
     // A setting that needs a new model changed; `setting` names it for the status line.
     void modelSettingChanged(const QString& setting);
+    // A typed value was refused; `message` (also shown under the form) says why.
+    void valueRefused(const QString& message);
 
 private:
     void createSpinBoxes();
     void createChoices();
     void layoutControls();
     void connectControls();
+    void connectRefusals();
     void notifyRebuild(const QString& setting);
+    void refuseWholeNumber(const SettingSpinBox* box, const QString& setting, const QString& text);
+    void refuseLearningRate(const QString& text);
+    void refuse(const QString& message);
 
-    QSpinBox* m_headSize = nullptr;
-    QSpinBox* m_context = nullptr;
+    SettingSpinBox* m_headSize = nullptr;
+    SettingSpinBox* m_context = nullptr;
     LearningRateSpinBox* m_learningRate = nullptr;
-    QSpinBox* m_epochs = nullptr;
-    QSpinBox* m_seed = nullptr;
+    SettingSpinBox* m_epochs = nullptr;
+    SettingSpinBox* m_seed = nullptr;
     QCheckBox* m_causal = nullptr;
     QCheckBox* m_skip = nullptr;
     QComboBox* m_output = nullptr;
