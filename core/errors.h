@@ -16,4 +16,11 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// A number as a message shows it: "%g", or "NaN", "infinity", "minus infinity".
+std::string formatNumber(double value);
+
+// Throws InputError "the <name> must be a number from <lo> to <hi>, not <value>" when value is
+// not finite or outside [lo, hi].
+void requireRange(const char* name, double value, double lo, double hi);
+
 } // namespace attnlab

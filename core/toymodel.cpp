@@ -11,21 +11,6 @@ namespace attnlab {
 
 namespace {
 
-std::string number(double value)
-{
-    char text[32];
-    std::snprintf(text, sizeof text, "%g", value);
-    return text;
-}
-
-void requireRange(const char* name, double value, double lo, double hi)
-{
-    if (!std::isfinite(value) || value < lo || value > hi) {
-        throw InputError(std::string("the ") + name + " must be a number from " + number(lo) +
-                         " to " + number(hi) + ", not " + number(value));
-    }
-}
-
 template <typename S> MatrixT<S> normalMatrix(Rng& rng, int rows, int cols)
 {
     MatrixT<S> m(rows, cols);

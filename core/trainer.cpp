@@ -9,19 +9,6 @@ namespace attnlab {
 
 namespace {
 
-std::string number(double value)
-{
-    if (std::isnan(value)) {
-        return "NaN";
-    }
-    if (std::isinf(value)) {
-        return value > 0 ? "infinity" : "minus infinity";
-    }
-    char text[32];
-    std::snprintf(text, sizeof text, "%g", value);
-    return text;
-}
-
 template <typename S> bool gradientsFinite(const ToyParams<S>& grads)
 {
     return grads.allFinite();
@@ -116,7 +103,7 @@ void ToyTrainer::diverge(double loss, const char* what)
     m_diverged = true;
     m_message = "Training stopped at step " + std::to_string(failedStep) + " (epoch " +
                 std::to_string(m_epoch + 1) + "): " + what + " became non-finite (loss " +
-                number(loss) + ") with learning rate " + number(config().learningRate) +
+                formatNumber(loss) + ") with learning rate " + formatNumber(config().learningRate) +
                 ". The weights shown are those before the last update, the last with a finite "
                 "loss. Lower the learning rate and press Reset.";
 }

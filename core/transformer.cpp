@@ -9,16 +9,6 @@ namespace attnlab {
 
 namespace {
 
-void requireRange(const char* name, double value, double lo, double hi)
-{
-    if (!std::isfinite(value) || value < lo || value > hi) {
-        char text[160];
-        std::snprintf(text, sizeof text, "the %s must be from %g to %g, not %g", name, lo, hi,
-                      value);
-        throw InputError(text);
-    }
-}
-
 template <typename S>
 MatrixT<S> uniform(Rng& rng, Eigen::Index rows, Eigen::Index cols, double fanIn)
 {
