@@ -15,15 +15,7 @@ namespace attnlab {
 template <typename S>
 using MatrixT = Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
-template <typename S> using RowVectorT = Eigen::Matrix<S, 1, Eigen::Dynamic, Eigen::RowMajor>;
-
 using Matrix = MatrixT<float>;
 using MatrixD = MatrixT<double>;
-
-// True when every entry is finite (no NaN, no infinity).
-template <typename S> bool allFinite(const MatrixT<S>& m)
-{
-    return m.allFinite();
-}
 
 } // namespace attnlab

@@ -3,16 +3,10 @@
 #include "errors.h"
 
 #include <cmath>
-#include <cstdio>
 
 namespace attnlab {
 
 namespace {
-
-template <typename S> bool gradientsFinite(const ToyParams<S>& grads)
-{
-    return grads.allFinite();
-}
 
 } // namespace
 
@@ -69,7 +63,7 @@ bool ToyTrainer::step()
         return false;
     }
     const ToyParams<float> grads = m_model.backward(fwd, ids, targets);
-    if (!gradientsFinite(grads)) {
+    if (!grads.allFinite()) {
         diverge(fwd.loss, "a gradient");
         return false;
     }
