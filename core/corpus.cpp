@@ -233,7 +233,7 @@ std::vector<int> encodeSentence(const Vocab& vocab, std::string_view sentence)
 
 std::string lessonText()
 {
-    return "man ordered the chicken\nwoman ordered the beef\n";
+    return std::string(kLessonText);
 }
 
 Corpus lessonCorpus()

@@ -76,6 +76,7 @@ std::vector<int> encodeSentence(const Vocab& vocab, std::string_view sentence);
 
 // The lesson: "man ordered the chicken" and "woman ordered the beef", with the deck's
 // vocabulary order <start> the man chicken ordered woman beef.
+inline constexpr std::string_view kLessonText = "man ordered the chicken\nwoman ordered the beef\n";
 std::string lessonText();
 Corpus lessonCorpus();
 // Parses text; when its words are exactly the lesson's, the deck's vocabulary order is used.

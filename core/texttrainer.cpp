@@ -2,6 +2,7 @@
 
 #include "blockops.h"
 #include "errors.h"
+#include "trainer.h"
 
 #include <algorithm>
 #include <cmath>
@@ -290,7 +291,7 @@ bool TextTrainer::trainBatch(std::span<const int> sentences)
     return true;
 }
 
-void TextTrainer::diverge(double loss, const std::string& what)
+void TextTrainer::diverge(double loss, const char* what)
 {
     // The parameters now in the model gave the non-finite value: go back one step.
     if (m_previous) {
@@ -298,12 +299,7 @@ void TextTrainer::diverge(double loss, const std::string& what)
         m_adam = *m_previousAdam;
     }
     m_diverged = true;
-    m_message = "Training stopped at step " + std::to_string(m_steps + 1) + " (epoch " +
-                std::to_string(m_epoch + 1) + "): " + what + " became non-finite (loss " +
-                formatNumber(loss) + ") with learning rate " + formatNumber(m_config.learningRate) +
-                ". The weights shown are those before the last update, the last with a finite "
-                "loss. Lower the "
-                "learning rate and press Reset.";
+    m_message = divergenceMessage(m_steps + 1, m_epoch + 1, what, loss, m_config.learningRate);
 }
 
 bool TextTrainer::runEpoch()

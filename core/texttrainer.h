@@ -163,7 +163,7 @@ private:
     void maskForTraining(std::vector<int>& ids, std::vector<int>& targets);
     std::vector<int> targetsFor(const std::vector<int>& ids) const;
     TextSentenceSnapshot describe(const std::vector<int>& ids, std::vector<int> targets) const;
-    void diverge(double loss, const std::string& what);
+    void diverge(double loss, const char* what);
 
     Corpus m_corpus;
     Vocab m_vocab;

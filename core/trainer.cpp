@@ -6,6 +6,15 @@
 
 namespace attnlab {
 
+std::string divergenceMessage(long step, int epoch, const char* what, double loss, double lr)
+{
+    return "Training stopped at step " + std::to_string(step) + " (epoch " + std::to_string(epoch) +
+           "): " + what + " became non-finite (loss " + formatNumber(loss) +
+           ") with learning rate " + formatNumber(lr) +
+           ". The weights shown are those before the last update, the last with a finite "
+           "loss. Lower the learning rate and press Reset.";
+}
+
 namespace {
 
 } // namespace
@@ -95,11 +104,7 @@ void ToyTrainer::diverge(double loss, const char* what)
     }
     const long failedStep = m_steps + 1;
     m_diverged = true;
-    m_message = "Training stopped at step " + std::to_string(failedStep) + " (epoch " +
-                std::to_string(m_epoch + 1) + "): " + what + " became non-finite (loss " +
-                formatNumber(loss) + ") with learning rate " + formatNumber(config().learningRate) +
-                ". The weights shown are those before the last update, the last with a finite "
-                "loss. Lower the learning rate and press Reset.";
+    m_message = divergenceMessage(failedStep, m_epoch + 1, what, loss, config().learningRate);
 }
 
 bool ToyTrainer::runEpoch()

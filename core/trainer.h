@@ -20,6 +20,10 @@
 
 namespace attnlab {
 
+// Why training stopped: "Training stopped at step 12 (epoch 6): the loss became non-finite
+// (loss NaN) with learning rate 10. ..." with what to do about it.
+std::string divergenceMessage(long step, int epoch, const char* what, double loss, double lr);
+
 class ToyTrainer
 {
 public:
