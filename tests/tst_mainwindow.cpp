@@ -439,7 +439,7 @@ void TestMainWindow::aLearningRateOfTenAtFullSpeedKeepsTheWindowResponsive()
                                  controls->stateText() == QLatin1String("Stopped"),
                              60000);
     // The state and the chart come from the same frame: the chart shows the run's end.
-    const LossChart* loss = w.findChild<LossChart*>();
+    const LossChart* loss = w.findChild<LossChart*>(QStringLiteral("lossChart"));
     const QValueAxis* y = loss->axisY();
     QVERIFY(y->tickInterval() > 0.0);
     QVERIFY2((y->max() - y->min()) / y->tickInterval() <= 20.0,

@@ -112,6 +112,7 @@ struct ChartParts
     QLineSeries* series = nullptr;
     QValueAxis* x = nullptr;
     QValueAxis* y = nullptr;
+    QLineSeries* second = nullptr; // the other model's curve in a comparison; empty otherwise
 };
 
 QValueAxis* makeAxis(QChart* chart, const QString& title, const QString& format)
@@ -137,6 +138,10 @@ ChartParts makeChart(const QString& xTitle, const QString& yTitle)
     parts.chart->addAxis(parts.y, Qt::AlignLeft);
     parts.series->attachAxis(parts.x);
     parts.series->attachAxis(parts.y);
+    parts.second = new QLineSeries(parts.chart);
+    parts.chart->addSeries(parts.second);
+    parts.second->attachAxis(parts.x);
+    parts.second->attachAxis(parts.y);
     return parts;
 }
 
@@ -178,6 +183,24 @@ void showPoints(const ChartParts& parts, const QList<QPointF>& points)
     parts.series->replace(points);
 }
 
+// Names both curves in a legend when there are two; one curve needs none.
+void nameCurves(const ChartParts& parts, const QString& first, const QString& second)
+{
+    parts.series->setName(first);
+    parts.second->setName(second);
+    parts.chart->legend()->setVisible(!second.isEmpty());
+    parts.chart->legend()->setAlignment(Qt::AlignTop);
+}
+
+QList<QPointF> curvePoints(const std::vector<double>& losses, double& highest)
+{
+    const QList<QPointF> points = decimate(finitePoints(losses), LossChart::kMaxPoints);
+    for (const QPointF& p : points) {
+        highest = std::max(highest, p.y());
+    }
+    return points;
+}
+
 QFont inPixels(QFont font)
 {
     if (font.pointSizeF() > 0) {
@@ -194,6 +217,9 @@ struct Curve
     double highest = 0.0;
     QString xTitle;
     QString yTitle;
+    QList<QPointF> secondPoints;
+    QString firstName;
+    QString secondName;
 
     void paint(QPainter& painter, const QRectF& target) const
     {
@@ -201,7 +227,10 @@ struct Curve
         const ChartParts parts = makeChart(xTitle, yTitle);
         scene.addItem(parts.chart); // the scene owns the chart
         showPoints(parts, points);
+        parts.second->replace(secondPoints);
+        nameCurves(parts, firstName, secondName);
         fitAxes(parts, epochs, highest);
+        parts.chart->legend()->setFont(inPixels(parts.chart->legend()->font()));
         for (QValueAxis* axis : {parts.x, parts.y}) {
             axis->setLabelsFont(inPixels(axis->labelsFont()));
             axis->setTitleFont(inPixels(axis->titleFont()));
@@ -212,6 +241,23 @@ struct Curve
         scene.render(&painter, target, QRectF(QPointF(0, 0), target.size()));
     }
 };
+
+// A comparison's CSV: "epoch,<first>,<second>", an empty field where a curve has no epoch.
+QByteArray csvOf(const std::vector<double>& first, const std::vector<double>& second,
+                 const QString& firstName, const QString& secondName)
+{
+    QByteArray text = "epoch," + firstName.toUtf8() + ',' + secondName.toUtf8() + '\n';
+    const auto field = [](const std::vector<double>& losses, size_t i) {
+        return i < losses.size()
+                   ? QByteArray::number(losses[i], 'g', QLocale::FloatingPointShortest)
+                   : QByteArray();
+    };
+    for (size_t i = 0; i < std::max(first.size(), second.size()); ++i) {
+        text += QByteArray::number(qulonglong(i + 1)) + ',' + field(first, i) + ',' +
+                field(second, i) + '\n';
+    }
+    return text;
+}
 
 QByteArray csvOf(const std::vector<double>& losses)
 {
@@ -252,12 +298,33 @@ QStringList exportCurve(const FigureSource& source, const QByteArray& csv, const
     return written;
 }
 
+// What a figure needs, copied out of the chart on screen: the points as shown, both names.
+Curve curveOf(const LossChart& chart)
+{
+    Curve curve{
+        chart.series()->points(),
+        static_cast<qsizetype>(std::max(chart.losses().size(), chart.secondLosses().size())),
+        0.0,
+        chart.axisX()->titleText(),
+        chart.axisY()->titleText(),
+        chart.secondSeries()->points(),
+        chart.series()->name(),
+        chart.secondSeries()->name()};
+    for (const QList<QPointF>* points : {&curve.points, &curve.secondPoints}) {
+        for (const QPointF& p : *points) {
+            curve.highest = std::max(curve.highest, p.y());
+        }
+    }
+    return curve;
+}
+
 } // namespace
 
 LossChart::LossChart(QWidget* parent) : QWidget(parent)
 {
     const ChartParts parts = makeChart(tr("epoch"), tr("loss"));
     m_series = parts.series;
+    m_second = parts.second;
     m_axisX = parts.x;
     m_axisY = parts.y;
     m_view = new QChartView(parts.chart, this); // the view owns the chart
@@ -286,16 +353,32 @@ void LossChart::createMenu()
 
 void LossChart::setLosses(const std::vector<double>& epochLosses)
 {
-    const QList<QPointF> points = decimate(finitePoints(epochLosses), kMaxPoints);
+    setComparison(QString(), epochLosses, QString(), {});
+}
+
+void LossChart::setComparison(const QString& firstName, const std::vector<double>& first,
+                              const QString& secondName, const std::vector<double>& second)
+{
     double highest = 0.0;
-    for (const QPointF& p : points) {
-        highest = std::max(highest, p.y());
-    }
-    const ChartParts parts{m_view->chart(), m_series, m_axisX, m_axisY};
+    const QList<QPointF> points = curvePoints(first, highest);
+    const QList<QPointF> secondPoints = curvePoints(second, highest);
+    const ChartParts parts{m_view->chart(), m_series, m_axisX, m_axisY, m_second};
     showPoints(parts, points);
-    m_losses = epochLosses;
-    m_highest = highest;
-    fitAxes(parts, static_cast<qsizetype>(epochLosses.size()), highest);
+    m_second->replace(secondPoints);
+    nameCurves(parts, firstName, secondName);
+    m_losses = first;
+    m_secondLosses = second;
+    fitAxes(parts, static_cast<qsizetype>(std::max(first.size(), second.size())), highest);
+}
+
+const std::vector<double>& LossChart::secondLosses() const
+{
+    return m_secondLosses;
+}
+
+QLineSeries* LossChart::secondSeries() const
+{
+    return m_second;
 }
 
 const std::vector<double>& LossChart::losses() const
@@ -330,20 +413,21 @@ QValueAxis* LossChart::axisY() const
 
 void LossChart::paintFigure(QPainter& painter, const QRectF& target) const
 {
-    const Curve curve{m_series->points(), static_cast<qsizetype>(m_losses.size()), m_highest,
-                      m_axisX->titleText(), m_axisY->titleText()};
+    const Curve curve = curveOf(*this);
     curve.paint(painter, target);
 }
 
 QByteArray LossChart::csv() const
 {
+    if (!m_second->name().isEmpty()) {
+        return csvOf(m_losses, m_secondLosses, m_series->name(), m_second->name());
+    }
     return csvOf(m_losses);
 }
 
 FigureSource LossChart::figureSource() const
 {
-    const Curve curve{m_series->points(), static_cast<qsizetype>(m_losses.size()), m_highest,
-                      m_axisX->titleText(), m_axisY->titleText()};
+    const Curve curve = curveOf(*this);
     FigureSource source;
     source.name = QStringLiteral("loss");
     source.title = tr("Loss per epoch");

@@ -1,4 +1,4 @@
-// The live loss curve (Qt Charts): mean loss per epoch.
+// The live loss curve (Qt Charts): mean loss per epoch, of one model or of two side by side.
 //
 // A long run has many epochs; the chart holds at most kMaxPoints points, decimated from the
 // full history, and updates with one QXYSeries::replace() per refresh. The full history is
@@ -38,8 +38,16 @@ public:
     // on the series per call. A single point is drawn as a marker. Each axis has at most about
     // ten ticks, whatever the losses, at every moment of the update.
     void setLosses(const std::vector<double>& epochLosses);
+    // Two curves on the same axes, named in a legend: two models trained side by side. The
+    // CSV then has a column per curve, named after it. setLosses() is the comparison with no
+    // second curve and no names.
+    void setComparison(const QString& firstName, const std::vector<double>& first,
+                       const QString& secondName, const std::vector<double>& second);
     // Every epoch's loss as last given to setLosses(), non-finite ones included.
     const std::vector<double>& losses() const;
+    // The second curve of a comparison; empty otherwise.
+    const std::vector<double>& secondLosses() const;
+    QLineSeries* secondSeries() const;
     // Number of points the series holds now (at most kMaxPoints).
     int pointCount() const;
     QChart* chart() const;
@@ -68,10 +76,11 @@ private:
 
     QChartView* m_view = nullptr;
     QLineSeries* m_series = nullptr;
+    QLineSeries* m_second = nullptr;
     QValueAxis* m_axisX = nullptr;
     QValueAxis* m_axisY = nullptr;
     std::vector<double> m_losses;
-    double m_highest = 0.0; // highest finite loss shown
+    std::vector<double> m_secondLosses;
     QMenu* m_menu = nullptr;
     FigureActions* m_actions = nullptr;
 };

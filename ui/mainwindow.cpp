@@ -11,6 +11,7 @@
 #include "settingskeys.h"
 #include "settingspanel.h"
 #include "trainingcontroller.h"
+#include "transformerpage.h"
 #include "usermessage.h"
 #include "vocabpanel.h"
 
@@ -34,6 +35,7 @@
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QVBoxLayout>
 
 namespace {
@@ -50,8 +52,9 @@ MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), m_controller(new TrainingController(this))
 {
     setWindowTitle(tr("AttnLab"));
-    setCentralWidget(createViews());
+    setCentralWidget(createPages());
     QDockWidget* sidebar = createSidebar();
+    m_sidebar = sidebar;
     addDockWidget(Qt::LeftDockWidgetArea, sidebar);
     resizeDocks({sidebar}, {kSidebarWidth}, Qt::Horizontal);
     createMenus(sidebar);
@@ -68,6 +71,7 @@ void MainWindow::startLesson()
 {
     m_controller->setPace(m_controls->pace());
     m_controller->rebuild(attnlab::lessonCorpus(), m_settings->config());
+    m_transformer->setUserCorpus(m_controller->corpus());
     showModel();
     m_controls->showNote(tr("Press Train and watch the row of “the”: it learns to predict "
                             "chicken after man and beef after woman, which a bigram table "
@@ -124,12 +128,38 @@ void MainWindow::createMenus(QDockWidget* sidebar)
     view->addAction(toggle);
 }
 
+// The single head of the lesson on one tab, the transformer side by side on the other.
+QWidget* MainWindow::createPages()
+{
+    m_pages = new QTabWidget(this);
+    m_pages->setObjectName(QStringLiteral("pages"));
+    m_pages->setDocumentMode(true);
+    m_pages->addTab(createViews(), tr("Single head"));
+    m_transformer = new TransformerPage(m_pages);
+    m_transformer->setObjectName(QStringLiteral("transformerPage"));
+    m_pages->addTab(m_transformer, tr("Transformer: masked against unmasked"));
+    connect(m_pages, &QTabWidget::currentChanged, this, &MainWindow::pageChanged);
+    return m_pages;
+}
+
+// The model panel belongs to the single head: it steps aside on the Transformer page.
+void MainWindow::pageChanged(int index)
+{
+    if (index == 1) {
+        m_sidebarWasVisible = m_sidebar->isVisible();
+        m_sidebar->hide();
+    } else if (m_sidebarWasVisible) {
+        m_sidebar->show();
+    }
+}
+
 // The training controls and the loss curve above the heatmaps, split so that either can grow.
 QWidget* MainWindow::createViews()
 {
     auto* top = new QWidget(this);
     m_controls = new ControlsPanel(top);
     m_loss = new LossChart(top);
+    m_loss->setObjectName(QStringLiteral("lossChart"));
     m_loss->setMinimumHeight(kTopRowHeight - 20);
     auto* row = new QHBoxLayout(top);
     row->setContentsMargins(0, 0, 0, 0);
@@ -203,6 +233,7 @@ void MainWindow::applyCorpus(const QString& text)
     }
     m_corpus->setApplied(text);
     m_corpus->clearError();
+    m_transformer->setUserCorpus(m_controller->corpus());
     showModel();
     const int sentences = int(m_controller->corpus().sentences.size());
     announce(sentences == 1

@@ -28,7 +28,9 @@ class QDockWidget;
 class QLabel;
 class QSplitter;
 class SettingsPanel;
+class QTabWidget;
 class TrainingController;
+class TransformerPage;
 class VocabPanel;
 
 class MainWindow : public QMainWindow
@@ -38,6 +40,9 @@ public:
     explicit MainWindow(QWidget* parent);
 
     TrainingController* controller() const { return m_controller; }
+    // The tabs of the window: "Single head" (the lesson's head) and "Transformer".
+    QTabWidget* pages() const { return m_pages; }
+    TransformerPage* transformerPage() const { return m_transformer; }
 
     // Every heatmap of the selected sentence and the loss curve, in every format, into
     // `folder` (created if needed), each at its size on screen and the remembered DPI,
@@ -56,6 +61,8 @@ private:
     void exportAllViews();
     void showStatus(const QString& text);
     QWidget* createViews();
+    QWidget* createPages();
+    void pageChanged(int index);
     void connectPanels();
     void connectSettings();
     void startLesson();
@@ -84,5 +91,9 @@ private:
     LossChart* m_loss = nullptr;
     MatricesPanel* m_matrices = nullptr;
     QSplitter* m_viewSplitter = nullptr;
+    QTabWidget* m_pages = nullptr;
+    TransformerPage* m_transformer = nullptr;
+    QDockWidget* m_sidebar = nullptr;
+    bool m_sidebarWasVisible = true; // before the Transformer page hid it
     bool m_discardConfirmed = false; // the user chose to close without the unapplied sentences
 };

@@ -1,0 +1,238 @@
+#include "comparisonworker.h"
+
+#include "logging.h"
+
+#include <errors.h>
+
+#include <algorithm>
+#include <exception>
+
+namespace {
+
+ComparisonSide describe(const attnlab::TextTrainer& trainer, int sentence,
+                        const std::vector<int>& masked)
+{
+    ComparisonSide side;
+    side.objective = trainer.config().objective;
+    side.state = trainer.state();
+    side.message = trainer.message();
+    side.epoch = trainer.epoch();
+    side.step = trainer.stepCount();
+    side.epochLosses = trainer.epochLosses();
+    side.vocab = trainer.vocab().tokens();
+    const std::vector<int>& ids = trainer.corpus().sentences.at(static_cast<size_t>(sentence));
+    std::vector<int> positions = masked;
+    if (positions.empty()) {
+        positions.push_back(static_cast<int>(ids.size()) - 1);
+    }
+    try {
+        side.sentence = trainer.evaluate(ids, positions);
+    } catch (const attnlab::InputError& error) {
+        side.sentenceError = error.what();
+    }
+    return side;
+}
+
+ComparisonFrame makeFrame(const ComparisonWorker::Pair& pair, int sentence,
+                          const std::vector<int>& masked, bool running, std::uint64_t generation)
+{
+    ComparisonFrame frame;
+    for (size_t i = 0; i < pair.size(); ++i) {
+        frame.sides[i] = describe(*pair[i], sentence, masked);
+    }
+    frame.sentence = sentence;
+    frame.masked = masked;
+    frame.running = running;
+    frame.generation = generation;
+    return frame;
+}
+
+} // namespace
+
+ComparisonWorker::ComparisonWorker() : m_thread([this] { run(); }) {}
+
+ComparisonWorker::~ComparisonWorker()
+{
+    {
+        std::lock_guard lock(m_mutex);
+        m_quit = true;
+        m_interrupt = true;
+    }
+    m_wake.notify_one();
+    m_thread.join();
+}
+
+void ComparisonWorker::install(Pair pair, std::uint64_t generation, int sentence)
+{
+    store(makeFrame(pair, sentence, {}, false, generation));
+    auto holder = std::make_shared<Pair>(std::move(pair));
+    post([this, holder, generation, sentence] {
+        m_pair = std::move(*holder);
+        m_generation = generation;
+        m_sentence = sentence;
+        m_masked.clear();
+        m_running = false;
+    });
+}
+
+void ComparisonWorker::train()
+{
+    post([this] { m_running = m_pair[0] && !done(); });
+}
+
+void ComparisonWorker::pause()
+{
+    post([this] { m_running = false; });
+}
+
+void ComparisonWorker::step()
+{
+    post([this] {
+        m_running = false;
+        for (auto& trainer : m_pair) {
+            if (trainer) {
+                trainer->runEpoch();
+            }
+        }
+    });
+}
+
+void ComparisonWorker::setLearningRate(double learningRate)
+{
+    post([this, learningRate] {
+        for (auto& trainer : m_pair) {
+            if (trainer) {
+                trainer->setLearningRate(learningRate);
+            }
+        }
+    });
+}
+
+void ComparisonWorker::setEpochs(int epochs)
+{
+    post([this, epochs] {
+        for (auto& trainer : m_pair) {
+            if (trainer) {
+                trainer->setEpochs(epochs);
+            }
+        }
+        m_running = m_running && m_pair[0] && !done();
+    });
+}
+
+void ComparisonWorker::select(int sentence, std::vector<int> masked)
+{
+    post([this, sentence, masked = std::move(masked)] {
+        if (!m_pair[0]) {
+            return;
+        }
+        const int count = static_cast<int>(m_pair[0]->corpus().sentences.size());
+        m_sentence = std::clamp(sentence, 0, count - 1);
+        m_masked = masked;
+    });
+}
+
+std::shared_ptr<const ComparisonFrame> ComparisonWorker::latest() const
+{
+    std::lock_guard lock(m_slotMutex);
+    return m_slot;
+}
+
+void ComparisonWorker::post(std::function<void()> command)
+{
+    {
+        std::lock_guard lock(m_mutex);
+        m_commands.push_back(std::move(command));
+        m_interrupt = true;
+    }
+    m_wake.notify_one();
+}
+
+void ComparisonWorker::store(ComparisonFrame frame)
+{
+    std::lock_guard lock(m_slotMutex);
+    if (m_slot && frame.generation < m_slot->generation) {
+        return;
+    }
+    frame.version = ++m_version;
+    m_slot = std::make_shared<const ComparisonFrame>(std::move(frame));
+}
+
+void ComparisonWorker::run()
+{
+    std::function<void()> command;
+    while (waitForWork(command)) {
+        if (command) {
+            execute(command);
+            command = nullptr;
+        } else if (m_running) {
+            try {
+                trainSlice();
+            } catch (const std::exception& error) {
+                qCWarning(lcCore) << "comparison training stopped:" << error.what();
+                m_running = false;
+                publish();
+            }
+        }
+    }
+}
+
+bool ComparisonWorker::waitForWork(std::function<void()>& command)
+{
+    std::unique_lock lock(m_mutex);
+    if (!m_running) {
+        m_wake.wait(lock, [this] { return m_quit || !m_commands.empty(); });
+    }
+    if (m_quit) {
+        return false;
+    }
+    if (!m_commands.empty()) {
+        command = std::move(m_commands.front());
+        m_commands.pop_front();
+    }
+    m_interrupt = !m_commands.empty();
+    return true;
+}
+
+void ComparisonWorker::execute(const std::function<void()>& command)
+{
+    try {
+        command();
+    } catch (const std::exception& error) {
+        qCWarning(lcCore) << "comparison command refused:" << error.what();
+    }
+    publish();
+}
+
+// Both models are done when neither can take another step (finished or diverged).
+bool ComparisonWorker::done() const
+{
+    return std::all_of(m_pair.begin(), m_pair.end(),
+                       [](const auto& trainer) { return !trainer || trainer->done(); });
+}
+
+// One step of each model in turn until it is time to publish, a command arrives, or both are
+// done.
+void ComparisonWorker::trainSlice()
+{
+    const Clock::time_point publishAt = m_lastPublish + ComparisonController::kPublishInterval;
+    while (!m_interrupt && !done() && Clock::now() < publishAt) {
+        for (auto& trainer : m_pair) {
+            trainer->step();
+        }
+    }
+    if (done()) {
+        m_running = false;
+    }
+    if (!m_running || Clock::now() >= publishAt) {
+        publish();
+    }
+}
+
+void ComparisonWorker::publish()
+{
+    if (m_pair[0]) {
+        store(makeFrame(m_pair, m_sentence, m_masked, m_running, m_generation));
+    }
+    m_lastPublish = Clock::now();
+}
