@@ -191,7 +191,8 @@ void TestFigureMatch::exportFromTheWindow()
             QCOMPARE(saveFromScreen(source, m_guiDir.path()), stemOf(sentence, view));
         }
     }
-    const FigureSource loss = m_window->findChild<LossChart*>(QStringLiteral("lossChart"))->figureSource();
+    const FigureSource loss =
+        m_window->findChild<LossChart*>(QStringLiteral("lossChart"))->figureSource();
     QCOMPARE(saveFromScreen(loss, m_guiDir.path()), QStringLiteral("loss"));
 }
 

@@ -137,7 +137,10 @@ void TestMainWindowExport::aViewsExportIsReportedInTheStatusBar()
     const QString message = m_window->statusBar()->currentMessage();
     QVERIFY2(message.contains(QStringLiteral("sentence1-predictions.png")), qPrintable(message));
     QVERIFY(message.contains(QDir::toNativeSeparators(folder)));
-    m_window->findChild<LossChart*>(QStringLiteral("lossChart"))->figureActions()->copyImageAction()->trigger();
+    m_window->findChild<LossChart*>(QStringLiteral("lossChart"))
+        ->figureActions()
+        ->copyImageAction()
+        ->trigger();
     QVERIFY(m_window->statusBar()->currentMessage().contains(QStringLiteral("clipboard")));
 }
 
