@@ -18,9 +18,21 @@ int main(int argc, char** argv)
     parser.addVersionOption();
     parser.addOption({QStringLiteral("lesson"),
                       QApplication::translate("main", "Open on the lesson (the default).")});
+    parser.addOption(
+        {QStringLiteral("transformer"),
+         QApplication::translate("main", "Open on the Transformer page: a causal and an "
+                                         "unmasked model side by side.")});
+    parser.addOption({QStringLiteral("train"),
+                      QApplication::translate("main", "Start training the page shown.")});
     parser.process(app);
 
     MainWindow window(nullptr);
+    if (parser.isSet(QStringLiteral("transformer"))) {
+        window.showTransformerPage();
+    }
     window.show();
+    if (parser.isSet(QStringLiteral("train"))) {
+        window.trainShownPage();
+    }
     return app.exec();
 }

@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "comparisoncontroller.h"
 #include "controlspanel.h"
 #include "corpuspanel.h"
 #include "exportsettings.h"
@@ -312,6 +313,20 @@ void MainWindow::train()
 {
     m_controls->showNote(QString());
     m_controller->train();
+}
+
+void MainWindow::showTransformerPage()
+{
+    m_pages->setCurrentWidget(m_transformer);
+}
+
+void MainWindow::trainShownPage()
+{
+    if (m_pages->currentWidget() == m_transformer) {
+        m_transformer->controller()->train();
+    } else {
+        train();
+    }
 }
 
 void MainWindow::reset()

@@ -43,6 +43,10 @@ public:
     // The tabs of the window: "Single head" (the lesson's head) and "Transformer".
     QTabWidget* pages() const { return m_pages; }
     TransformerPage* transformerPage() const { return m_transformer; }
+    // Shows the Transformer page (for --transformer).
+    void showTransformerPage();
+    // Starts training on the page shown (for --train).
+    void trainShownPage();
 
     // Every heatmap of the selected sentence and the loss curve, in every format, into
     // `folder` (created if needed), each at its size on screen and the remembered DPI,

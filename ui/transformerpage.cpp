@@ -31,7 +31,7 @@ namespace {
 
 constexpr int kSmallestContext = 8; // the context a text gets at least
 constexpr int kLargestContext = 64;
-constexpr int kThumbnail = 120; // side of a layer × head thumbnail, pixels
+constexpr int kThumbnail = 170; // side of a layer × head thumbnail, pixels
 const QString kUserText = QStringLiteral("user");
 
 QSpinBox* spin(QWidget* parent, const char* name, int low, int high, int value)
@@ -285,7 +285,7 @@ QWidget* TransformerPage::createGridTab()
 {
     auto* scroll = new QScrollArea(this);
     auto* content = new QWidget(scroll);
-    auto* row = new QHBoxLayout(content);
+    auto* row = new QVBoxLayout(content); // one model above the other: a row per layer each
     for (int side = 0; side < 2; ++side) {
         auto* box = new QGroupBox(side == 0 ? tr("Left model") : tr("Right model"), content);
         box->setObjectName(side == 0 ? QStringLiteral("leftGrid") : QStringLiteral("rightGrid"));
@@ -556,6 +556,8 @@ void TransformerPage::rebuildGrids()
                 m_grid[side].append(v);
             }
         }
+        m_gridLayout[side]->setRowStretch(c.model.layers, 1);
+        m_gridLayout[side]->setColumnStretch(c.model.heads + 1, 1);
     }
 }
 
@@ -627,8 +629,14 @@ void TransformerPage::showGrids(const ComparisonFrame& frame)
         for (int i = 0; i < m_grid[side].size(); ++i) {
             const AttentionChoice target{i / columns,
                                          i % columns == m_headsBuilt ? -1 : i % columns, false};
-            HeatmapData data = ComparisonHeatmaps::attention(s, target, side == 0,
-                                                             ComparisonHeatmaps::describe(target));
+            // Thumbnails leave the causal mask unmarked (its weights are 0, pale): a legend
+            // would take the little room the cells have.
+            HeatmapData data = ComparisonHeatmaps::attention(
+                s, target, false,
+                target.head < 0 ? tr("L%1 mean").arg(target.layer + 1)
+                                : tr("L%1 head %2").arg(target.layer + 1).arg(target.head + 1));
+            data.rowAxisTitle.clear();
+            data.colAxisTitle.clear();
             m_grid[side][i]->setData(std::move(data));
         }
     }
