@@ -2,6 +2,7 @@
 
 #include "cliexport.h"
 #include "clitraining.h"
+#include "clitransformer.h"
 
 #include <corpus.h>
 #include <errors.h>
@@ -33,6 +34,11 @@ const char* kDescription =
     "           and loss.png, .svg, .pdf, .csv (epoch,loss), .npy for the loss curve.\n"
     "           Views: attention, values, predictions, queries, keys, bigram, loss.\n"
     "           Example: attnlab-cli export --out figures --sentence 1 --views attention\n"
+    "  transformer  train the transformer of the window's Transformer page (options marked\n"
+    "           transformer:, and --lesson, --corpus, --head-size (default 16),\n"
+    "           --learning-rate (3e-3), --epochs (300), --seed (5), --context, --no-skip,\n"
+    "           --log-every (50)) and print its predictions and attention per layer.\n"
+    "           Example: attnlab-cli transformer --preset agreement --layers 2 --heads 4\n"
     "\n"
     "Exit status: 0 success, 1 bad input (file, text, setting, a folder that cannot be\n"
     "written), 2 bad usage, 3 training stopped at a non-finite loss (the tables and files\n"
@@ -42,11 +48,12 @@ void addOptions(QCommandLineParser& parser)
 {
     parser.setApplicationDescription(kDescription);
     parser.addHelpOption();
-    parser.addPositionalArgument("command", "train or export");
+    parser.addPositionalArgument("command", "train, export or transformer");
     parser.addOptions(trainingOptions());
     parser.addOption(
         {"predict", "train: after training, show the model's tables for SENTENCE.", "SENTENCE"});
     parser.addOptions(exportOptions());
+    parser.addOptions(transformerOptions());
 }
 
 void printTable(const Matrix& m, const std::vector<std::string>& rows,
@@ -116,10 +123,10 @@ QString commandIn(const QCommandLineParser& parser)
     if (positional.isEmpty()) {
         throw UsageError("no command given; try: attnlab-cli train --lesson");
     }
-    if (positional.size() > 1 ||
-        (positional.first() != "train" && positional.first() != "export")) {
+    if (positional.size() > 1 || (positional.first() != "train" && positional.first() != "export" &&
+                                  positional.first() != "transformer")) {
         throw UsageError("unknown command \"" + positional.join(' ').toStdString() +
-                         "\"; the commands are: train, export");
+                         "\"; the commands are: train, export, transformer");
     }
     return positional.first();
 }
@@ -128,6 +135,11 @@ int dispatch(QCommandLineParser& parser, const QStringList& args)
 {
     parseArguments(parser, args);
     const QString command = commandIn(parser);
+    if (command == "transformer") {
+        refuseOptions(parser, toyOnlyOptions() + exportOnlyOptions(), command);
+        return transformerCommand(parser);
+    }
+    refuseOptions(parser, transformerOnlyOptions(), command);
     if (command == "export") {
         refuseOptions(parser, {"predict"}, command);
         return exportCommand(parser);

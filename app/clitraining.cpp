@@ -40,19 +40,6 @@ QByteArray readCorpusFile(const QString& path)
     return text;
 }
 
-Corpus loadCorpus(const QCommandLineParser& p)
-{
-    if (p.isSet("corpus") && p.isSet("lesson")) {
-        throw UsageError("--lesson and --corpus exclude each other");
-    }
-    if (!p.isSet("corpus")) {
-        return lessonCorpus();
-    }
-    const QString path = p.value("corpus");
-    const QByteArray text = readCorpusFile(path);
-    return parseCorpusKeepingLessonOrder(text.toStdString(), path.toStdString());
-}
-
 OutputKind outputOption(const QCommandLineParser& p)
 {
     const QString kind = p.value("output");
@@ -133,6 +120,19 @@ void train(ToyTrainer& trainer, long logEvery)
 }
 
 } // namespace
+
+Corpus loadCorpus(const QCommandLineParser& p)
+{
+    if (p.isSet("corpus") && p.isSet("lesson")) {
+        throw UsageError("--lesson and --corpus exclude each other");
+    }
+    if (!p.isSet("corpus")) {
+        return lessonCorpus();
+    }
+    const QString path = p.value("corpus");
+    const QByteArray text = readCorpusFile(path);
+    return parseCorpusKeepingLessonOrder(text.toStdString(), path.toStdString());
+}
 
 QList<QCommandLineOption> trainingOptions()
 {

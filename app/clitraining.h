@@ -45,6 +45,10 @@ double numberOption(const QCommandLineParser& p, const QString& name, double fal
 // Throws UsageError when one of `names` is given to `command`, which does not take it.
 void refuseOptions(const QCommandLineParser& p, const QStringList& names, const QString& command);
 
+// The sentences of --corpus FILE, or the lesson (--lesson or neither). Throws UsageError when
+// both are given and attnlab::InputError when the file is refused.
+attnlab::Corpus loadCorpus(const QCommandLineParser& p);
+
 // A model as the options ask for it, before training.
 struct Training
 {

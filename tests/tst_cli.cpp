@@ -8,6 +8,8 @@
 #include <QXmlStreamReader>
 #include <QtEndian>
 
+#include <cmath>
+
 namespace {
 
 struct Run
@@ -161,6 +163,11 @@ private slots:
     void exportRefusesBadOptionsNamingThemBeforeWriting_data();
     void exportRefusesBadOptionsNamingThemBeforeWriting();
     void exportAfterANonFiniteLossExitsThreeWithTheFiles();
+
+    void transformerWithoutTheMaskBeatsTheCausalBound();
+    void transformerTrainsAPresetWithStackedBlocks();
+    void transformerRefusesBadInputNamingIt_data();
+    void transformerRefusesBadInputNamingIt();
 
 private:
     QTemporaryDir m_dir;
@@ -501,6 +508,75 @@ void TestCli::exportAfterANonFiniteLossExitsThreeWithTheFiles()
     QVERIFY2(r.err.contains("non-finite"), qPrintable(r.err));
     QVERIFY(!readFile(dir.filePath("sentence1-predictions.csv")).contains("nan"));
     QVERIFY(QFileInfo::exists(dir.filePath("loss.csv")));
+}
+
+// On the lesson the causal model cannot know the first word (man or woman): one position in
+// five costs ln 2, so its loss stays at or above ln(2)/5. Without the mask it looks ahead.
+void TestCli::transformerWithoutTheMaskBeatsTheCausalBound()
+{
+    const double bound = std::log(2.0) / 5.0;
+    const QRegularExpression finalLoss("final loss ([0-9.]+)");
+    const Run causal = cli({"transformer", "--lesson", "--log-every", "0"});
+    QCOMPARE(causal.exitCode, 0);
+    QVERIFY2(causal.out.contains("next token, causal mask"), qPrintable(causal.out.left(300)));
+    const double causalLoss = finalLoss.match(causal.out).captured(1).toDouble();
+    QVERIFY2(causalLoss >= bound - 1e-3, qPrintable(QString::number(causalLoss)));
+    const Run unmasked = cli({"transformer", "--objective", "unmasked", "--log-every", "0"});
+    QCOMPARE(unmasked.exitCode, 0);
+    const double unmaskedLoss = finalLoss.match(unmasked.out).captured(1).toDouble();
+    QVERIFY2(unmaskedLoss < 0.25 * causalLoss, qPrintable(QString::number(unmaskedLoss)));
+    // At <start> the unmasked model attends ahead, to "man", and predicts it.
+    const QList<double> start =
+        tableRow(unmasked.out, "-- sentence 1", "attention of layer 1", "<start>");
+    QCOMPARE(start.size(), 5);
+    QVERIFY(start[1] > 0.5);
+    const QList<double> causalStart =
+        tableRow(causal.out, "-- sentence 1", "attention of layer 1", "<start>");
+    QCOMPARE(causalStart, (QList<double>{1.0, 0.0, 0.0, 0.0, 0.0}));
+}
+
+void TestCli::transformerTrainsAPresetWithStackedBlocks()
+{
+    const Run r = cli({"transformer", "--preset", "switch-orders", "--layers", "2", "--heads", "4",
+                       "--objective", "masked", "--epochs", "5", "--log-every", "1"});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY(r.out.contains("<start> man ordered the [MASK]")); // the last token masked
+    QVERIFY(r.out.contains("<start> woman ordered the [MASK]"));
+    QVERIFY(r.out.contains("attention of layer 2"));
+    QVERIFY(r.out.contains("[MASK]"));
+    QVERIFY(r.out.contains("epoch     5"));
+}
+
+void TestCli::transformerRefusesBadInputNamingIt_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("unknown preset") << QStringList{"--preset", "nope"} << 1 << "agreement";
+    QTest::newRow("unknown objective") << QStringList{"--objective", "bert"} << 1 << "bert";
+    QTest::newRow("heads do not divide H") << QStringList{"--heads", "3"} << 1 << "3";
+    QTest::newRow("dropout of 1") << QStringList{"--dropout", "1"} << 1 << "dropout";
+    QTest::newRow("sentence longer than the context")
+        << QStringList{"--context", "4"} << 1 << "sentence 1";
+    QTest::newRow("preset and corpus")
+        << QStringList{"--preset", "lesson", "--corpus", "x.txt"} << 2 << "--preset";
+    QTest::newRow("toy option") << QStringList{"--no-mask"} << 2 << "--no-mask";
+    QTest::newRow("export option") << QStringList{"--out", "x"} << 2 << "--out";
+}
+
+void TestCli::transformerRefusesBadInputNamingIt()
+{
+    QFETCH(QStringList, args);
+    QFETCH(int, exitCode);
+    QFETCH(QString, message);
+    const Run r = cli(QStringList{"transformer"} + args);
+    QCOMPARE(r.exitCode, exitCode);
+    QVERIFY2(r.err.contains(message), qPrintable(r.err));
+    QVERIFY(!r.out.contains("final loss"));
+    // The toy's commands refuse the transformer's options.
+    const Run train = cli({"train", "--layers", "2"});
+    QCOMPARE(train.exitCode, 2);
+    QVERIFY(train.err.contains("--layers"));
 }
 
 QTEST_GUILESS_MAIN(TestCli)

@@ -1,0 +1,202 @@
+#include "clitransformer.h"
+
+#include "clitraining.h"
+
+#include <corpus.h>
+#include <errors.h>
+#include <presets.h>
+#include <texttrainer.h>
+
+#include <QCommandLineParser>
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+
+using namespace attnlab;
+
+namespace cli {
+
+namespace {
+
+constexpr size_t kSentencesShown = 5;
+
+Corpus corpusFrom(const QCommandLineParser& p)
+{
+    if (!p.isSet("preset")) {
+        return loadCorpus(p);
+    }
+    if (p.isSet("corpus") || p.isSet("lesson")) {
+        throw UsageError("--preset excludes --lesson and --corpus");
+    }
+    const std::string name = p.value("preset").toStdString();
+    const Preset* preset = findPreset(name);
+    if (!preset) {
+        throw InputError("--preset: there is no preset \"" + name + "\"; the presets are " +
+                         presetNames());
+    }
+    return presetCorpus(*preset);
+}
+
+Objective objectiveFrom(const QCommandLineParser& p)
+{
+    if (!p.isSet("objective")) {
+        return Objective::Causal;
+    }
+    const std::string name = p.value("objective").toStdString();
+    const std::optional<Objective> objective = parseObjective(name);
+    if (!objective) {
+        throw InputError("--objective expects causal, unmasked or masked, not \"" + name + "\"");
+    }
+    return *objective;
+}
+
+// The defaults of the Transformer page, with the context fitted to the longest sentence.
+TextConfig configFrom(const QCommandLineParser& p, const Corpus& corpus)
+{
+    TextConfig c;
+    c.model.layers = int(integerOption(p, "layers", 1));
+    c.model.heads = int(integerOption(p, "heads", 2));
+    c.model.embed = int(integerOption(p, "embed", 16));
+    c.model.headSize = int(integerOption(p, "head-size", 16));
+    c.model.mlpWidth = int(integerOption(p, "mlp-width", 32));
+    c.model.context = int(integerOption(p, "context", std::max(8, corpus.longest())));
+    c.model.dropout = numberOption(p, "dropout", 0.0);
+    c.model.mlp = !p.isSet("no-mlp");
+    c.model.layerNorm = !p.isSet("no-layer-norm");
+    c.model.residual = !p.isSet("no-skip");
+    const long seed = integerOption(p, "seed", 5);
+    if (seed < 0) {
+        throw InputError("--seed expects a whole number of 0 or more");
+    }
+    c.model.seed = std::uint64_t(seed);
+    c.objective = objectiveFrom(p);
+    c.maskFraction = numberOption(p, "mask-fraction", c.maskFraction);
+    c.batchSize = int(integerOption(p, "batch", 2));
+    c.shuffle = true;
+    c.learningRate = numberOption(p, "learning-rate", 3e-3);
+    c.epochs = int(integerOption(p, "epochs", 300));
+    validate(c);
+    return c;
+}
+
+void printTable(const Matrix& m, const std::vector<std::string>& rows,
+                const std::vector<std::string>& cols)
+{
+    std::printf("%10s", "");
+    for (const std::string& c : cols) {
+        std::printf("%8s", c.c_str());
+    }
+    std::printf("\n");
+    for (Eigen::Index r = 0; r < m.rows(); ++r) {
+        std::printf("%10s", rows[size_t(r)].c_str());
+        for (Eigen::Index c = 0; c < m.cols(); ++c) {
+            std::printf("%8.2f", double(m(r, c)));
+        }
+        std::printf("\n");
+    }
+}
+
+void printSentence(const TextSentenceSnapshot& s, const std::vector<std::string>& vocab,
+                   size_t number)
+{
+    std::printf("\n-- sentence %zu: %s   (loss %.4f)\n", number, joined(s.tokens).c_str(), s.loss);
+    std::printf("predictions (rows: input position, cols: vocabulary)\n");
+    printTable(s.probs, s.tokens, vocab);
+    for (size_t l = 0; l < s.meanWeights.size(); ++l) {
+        std::printf("attention of layer %zu, mean of heads (rows: query, cols: key)\n", l + 1);
+        printTable(s.meanWeights[l], s.tokens, s.tokens);
+    }
+}
+
+void train(TextTrainer& trainer, long logEvery)
+{
+    const auto start = std::chrono::steady_clock::now();
+    while (!trainer.done()) {
+        trainer.runEpoch();
+        const int e = trainer.epoch();
+        if (logEvery > 0 && !trainer.epochLosses().empty() && (e == 1 || e % logEvery == 0)) {
+            std::printf("  epoch %5d   mean loss %.4f\n", e, trainer.epochLosses().back());
+        }
+    }
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double steps = double(std::max(trainer.stepCount(), 1L));
+    std::printf("  %ld optimizer steps in %.3f s = %.1f steps per second\n", trainer.stepCount(),
+                secs, steps / std::max(secs, 1e-9));
+}
+
+} // namespace
+
+QList<QCommandLineOption> transformerOptions()
+{
+    return {
+        {"preset",
+         "transformer: train on a preset text: " + QString::fromStdString(presetNames()) + ".",
+         "NAME"},
+        {"objective",
+         "transformer: causal (next token, GPT; the default), unmasked (next token with no "
+         "mask) or masked (masked tokens, BERT).",
+         "KIND"},
+        {"layers", "transformer: blocks L (default 1).", "L"},
+        {"heads", "transformer: heads N per block; H must be a multiple (default 2).", "N"},
+        {"embed", "transformer: embedding width E (default 16).", "E"},
+        {"mlp-width", "transformer: hidden width F of the MLP (default 32).", "F"},
+        {"batch", "transformer: sentences per step (default 2).", "B"},
+        {"dropout", "transformer: dropout while training, 0 to below 1 (default 0).", "P"},
+        {"mask-fraction",
+         "transformer, masked: share of tokens replaced by [MASK] (default 0.15, at least one "
+         "per sentence).",
+         "F"},
+        {"no-mlp", "transformer: leave out the MLP."},
+        {"no-layer-norm", "transformer: leave out layer normalization."},
+    };
+}
+
+QStringList transformerOnlyOptions()
+{
+    QStringList names;
+    for (const QCommandLineOption& option : transformerOptions()) {
+        names << option.names();
+    }
+    return names;
+}
+
+QStringList toyOnlyOptions()
+{
+    return {"no-mask", "output", "init", "predict"};
+}
+
+int transformerCommand(const QCommandLineParser& p)
+{
+    Corpus corpus = corpusFrom(p);
+    const TextConfig config = configFrom(p, corpus);
+    const long logEvery = integerOption(p, "log-every", 50);
+    TextTrainer trainer(std::move(corpus), config);
+    const TransformerConfig& m = trainer.config().model;
+    std::printf("transformer: %s; seed %llu, epochs %d, batch %d, learning rate %g; L %d, N %d, "
+                "E %d, H %d, F %d, context %d; %s, %s, %s, dropout %g\n",
+                objectiveTitle(config.objective), static_cast<unsigned long long>(m.seed),
+                config.epochs, config.batchSize, config.learningRate, m.layers, m.heads, m.embed,
+                m.headSize, m.mlpWidth, m.context, m.mlp ? "MLP" : "no MLP",
+                m.layerNorm ? "layer norm" : "no layer norm",
+                m.residual ? "skip-add" : "no skip-add", m.dropout);
+    std::printf("%zu sentences; vocabulary: %s\n", trainer.corpus().sentences.size(),
+                joined(trainer.vocab().tokens()).c_str());
+    train(trainer, logEvery);
+    const TextSnapshot snap = trainer.snapshot();
+    for (size_t s = 0; s < std::min(snap.sentences.size(), kSentencesShown); ++s) {
+        printSentence(snap.sentences[s], snap.vocab, s + 1);
+    }
+    if (snap.sentences.size() > kSentencesShown) {
+        std::printf("\n(%zu more sentences not shown)\n", snap.sentences.size() - kSentencesShown);
+    }
+    std::printf("\nfinal loss %.4f\n", snap.epochLosses.empty() ? 0.0 : snap.epochLosses.back());
+    if (trainer.state() == TrainState::Diverged) {
+        std::fprintf(stderr, "attnlab-cli: %s\n", trainer.message().c_str());
+        return Diverged;
+    }
+    return Success;
+}
+
+} // namespace cli
