@@ -219,6 +219,23 @@ void runTraining(Training& training)
     train(training.trainer, training.logEvery);
 }
 
+void printTable(const Matrix& m, const std::vector<std::string>& rows,
+                const std::vector<std::string>& cols)
+{
+    std::printf("%10s", "");
+    for (const std::string& c : cols) {
+        std::printf("%8s", c.c_str());
+    }
+    std::printf("\n");
+    for (Eigen::Index r = 0; r < m.rows(); ++r) {
+        std::printf("%10s", rows[static_cast<size_t>(r)].c_str());
+        for (Eigen::Index c = 0; c < m.cols(); ++c) {
+            std::printf("%8.2f", static_cast<double>(m(r, c)));
+        }
+        std::printf("\n");
+    }
+}
+
 std::string joined(const std::vector<std::string>& words)
 {
     std::string out;

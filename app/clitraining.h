@@ -6,6 +6,7 @@
 #pragma once
 
 #include <device.h>
+#include <matrix.h>
 #include <trainer.h>
 
 #include <QCommandLineOption>
@@ -63,6 +64,9 @@ Training setUpTraining(const QCommandLineParser& p, bool allowUntrained);
 // Prints the settings, then trains, printing the mean loss every --log-every epochs and the
 // time per step at the end.
 void runTraining(Training& training);
+// A matrix as a table with two decimals, labelled rows and columns.
+void printTable(const attnlab::Matrix& m, const std::vector<std::string>& rows,
+                const std::vector<std::string>& cols);
 // "a b c".
 std::string joined(const std::vector<std::string>& words);
 

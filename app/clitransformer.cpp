@@ -80,23 +80,6 @@ TextConfig configFrom(const QCommandLineParser& p, const Corpus& corpus)
     return c;
 }
 
-void printTable(const Matrix& m, const std::vector<std::string>& rows,
-                const std::vector<std::string>& cols)
-{
-    std::printf("%10s", "");
-    for (const std::string& c : cols) {
-        std::printf("%8s", c.c_str());
-    }
-    std::printf("\n");
-    for (Eigen::Index r = 0; r < m.rows(); ++r) {
-        std::printf("%10s", rows[size_t(r)].c_str());
-        for (Eigen::Index c = 0; c < m.cols(); ++c) {
-            std::printf("%8.2f", double(m(r, c)));
-        }
-        std::printf("\n");
-    }
-}
-
 void printSentence(const TextSentenceSnapshot& s, const std::vector<std::string>& vocab,
                    size_t number)
 {
