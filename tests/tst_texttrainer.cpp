@@ -71,6 +71,7 @@ private slots:
     void sixtyFourTokensTrainAndSnapshot();
     void maskedObjectiveHidesTokensAndLearnsThem();
     void maskedPositionOutOfRangeIsRefused();
+    void typedMaskWordStaysAWordOfItsOwn();
     void rolloutRowsSumToOneAndFollowTheFormula();
     void lastLayerPredictionsAreTheOutput();
     void sameSeedSameRun();
@@ -240,6 +241,23 @@ void TestTextTrainer::maskedObjectiveHidesTokensAndLearnsThem()
     QCOMPARE(man.tokens[1], std::string(kMaskToken));
     QCOMPARE(man.targets[1], *trainer.vocab().find("man"));
     QCOMPARE(man.targets[2], kNoTarget);
+}
+
+// Typed "[MASK]" is the word "mask" (brackets are punctuation): it can never become the token
+// that hides a slot, which stays a token of its own, last in the vocabulary.
+void TestTextTrainer::typedMaskWordStaysAWordOfItsOwn()
+{
+    const Corpus corpus = parseCorpus("the cat sleeps\nthe [MASK] runs\n");
+    QVERIFY(corpus.vocab.find("mask").has_value());
+    QVERIFY(!corpus.vocab.find(std::string(kMaskToken)).has_value());
+    TextConfig c;
+    c.objective = Objective::Masked;
+    TextTrainer trainer(corpus, c);
+    QCOMPARE(trainer.vocab().size(), corpus.vocab.size() + 1);
+    QCOMPARE(trainer.vocab().tokens().back(), std::string(kMaskToken));
+    const TextSentenceSnapshot s = trainer.evaluate(corpus.sentences[1], std::vector<int>{3});
+    const std::vector<std::string> tokens{"<start>", "the", "mask", "[MASK]"};
+    QCOMPARE(s.tokens, tokens);
 }
 
 void TestTextTrainer::maskedPositionOutOfRangeIsRefused()
