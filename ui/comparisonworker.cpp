@@ -53,18 +53,13 @@ ComparisonWorker::ComparisonWorker() : m_thread([this] { run(); }) {}
 
 ComparisonWorker::~ComparisonWorker()
 {
-    {
-        std::lock_guard lock(m_mutex);
-        m_quit = true;
-        m_interrupt = true;
-    }
-    m_wake.notify_one();
+    m_queue.quit();
     m_thread.join();
 }
 
 void ComparisonWorker::install(Pair pair, std::uint64_t generation, int sentence)
 {
-    store(makeFrame(pair, sentence, {}, false, generation));
+    m_slot.store(makeFrame(pair, sentence, {}, false, generation));
     auto holder = std::make_shared<Pair>(std::move(pair));
     post([this, holder, generation, sentence] {
         m_pair = std::move(*holder);
@@ -134,34 +129,19 @@ void ComparisonWorker::select(int sentence, std::vector<int> masked)
 
 std::shared_ptr<const ComparisonFrame> ComparisonWorker::latest() const
 {
-    std::lock_guard lock(m_slotMutex);
-    return m_slot;
+    return m_slot.latest();
 }
 
-void ComparisonWorker::post(std::function<void()> command)
-{
-    {
-        std::lock_guard lock(m_mutex);
-        m_commands.push_back(std::move(command));
-        m_interrupt = true;
-    }
-    m_wake.notify_one();
-}
-
-void ComparisonWorker::store(ComparisonFrame frame)
-{
-    std::lock_guard lock(m_slotMutex);
-    if (m_slot && frame.generation < m_slot->generation) {
-        return;
-    }
-    frame.version = ++m_version;
-    m_slot = std::make_shared<const ComparisonFrame>(std::move(frame));
-}
-
+// Waits for a command while paused; trains between commands while running.
 void ComparisonWorker::run()
 {
     std::function<void()> command;
-    while (waitForWork(command)) {
+    for (;;) {
+        const std::optional<Clock::time_point> wakeAt =
+            m_running ? std::optional(Clock::time_point::min()) : std::nullopt;
+        if (!m_queue.next(command, wakeAt)) {
+            return;
+        }
         if (command) {
             execute(command);
             command = nullptr;
@@ -175,23 +155,6 @@ void ComparisonWorker::run()
             }
         }
     }
-}
-
-bool ComparisonWorker::waitForWork(std::function<void()>& command)
-{
-    std::unique_lock lock(m_mutex);
-    if (!m_running) {
-        m_wake.wait(lock, [this] { return m_quit || !m_commands.empty(); });
-    }
-    if (m_quit) {
-        return false;
-    }
-    if (!m_commands.empty()) {
-        command = std::move(m_commands.front());
-        m_commands.pop_front();
-    }
-    m_interrupt = !m_commands.empty();
-    return true;
 }
 
 void ComparisonWorker::execute(const std::function<void()>& command)
@@ -216,7 +179,7 @@ bool ComparisonWorker::done() const
 void ComparisonWorker::trainSlice()
 {
     const Clock::time_point publishAt = m_lastPublish + ComparisonController::kPublishInterval;
-    while (!m_interrupt && !done() && Clock::now() < publishAt) {
+    while (!m_queue.interrupted() && !done() && Clock::now() < publishAt) {
         for (auto& trainer : m_pair) {
             trainer->step();
         }
@@ -232,7 +195,7 @@ void ComparisonWorker::trainSlice()
 void ComparisonWorker::publish()
 {
     if (m_pair[0]) {
-        store(makeFrame(m_pair, m_sentence, m_masked, m_running, m_generation));
+        m_slot.store(makeFrame(m_pair, m_sentence, m_masked, m_running, m_generation));
     }
     m_lastPublish = Clock::now();
 }

@@ -1,19 +1,16 @@
 // The worker thread behind ComparisonController: it owns both trainers and nothing else touches
-// them. Commands queue under a mutex; posting one raises an atomic flag the training loop reads
-// between two steps. Frames of an older generation never replace a newer one.
+// them. Commands arrive through a CommandQueue, whose interrupt flag the training loop reads
+// between two steps; frames go into a FrameSlot.
 #pragma once
 
 #include "comparisoncontroller.h"
+#include "workerqueue.h"
 
 #include <texttrainer.h>
 
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -40,24 +37,16 @@ public:
     std::shared_ptr<const ComparisonFrame> latest() const;
 
 private:
-    void post(std::function<void()> command);
-    void store(ComparisonFrame frame);
+    void post(CommandQueue::Command command) { m_queue.post(std::move(command)); }
 
     void run();
-    bool waitForWork(std::function<void()>& command);
     void execute(const std::function<void()>& command);
     void trainSlice();
     bool done() const;
     void publish();
 
-    mutable std::mutex m_mutex;
-    std::condition_variable m_wake;
-    std::deque<std::function<void()>> m_commands;
-    bool m_quit = false;
-    std::atomic<bool> m_interrupt{false};
-    mutable std::mutex m_slotMutex;
-    std::shared_ptr<const ComparisonFrame> m_slot;
-    std::uint64_t m_version = 0; // guarded by m_slotMutex
+    CommandQueue m_queue;
+    FrameSlot<ComparisonFrame> m_slot;
 
     // Worker thread only.
     Pair m_pair;

@@ -33,19 +33,14 @@ TrainingWorker::TrainingWorker() : m_thread([this] { run(); }) {}
 
 TrainingWorker::~TrainingWorker()
 {
-    {
-        std::lock_guard lock(m_mutex);
-        m_quit = true;
-        m_interrupt = true;
-    }
-    m_wake.notify_one();
+    m_queue.quit();
     m_thread.join();
 }
 
 void TrainingWorker::install(std::unique_ptr<attnlab::ToyTrainer> trainer, std::uint64_t generation,
                              std::optional<std::vector<int>> probe)
 {
-    store(makeFrame(*trainer, false, probe, generation));
+    m_slot.store(makeFrame(*trainer, false, probe, generation));
     // std::function needs a copyable callable, so the trainer travels in a shared holder.
     auto holder = std::make_shared<std::unique_ptr<attnlab::ToyTrainer>>(std::move(trainer));
     post([this, holder, generation, probe] { adopt(std::move(*holder), generation, probe); });
@@ -108,34 +103,21 @@ void TrainingWorker::setProbe(std::optional<std::vector<int>> probe)
 
 std::shared_ptr<const TrainingFrame> TrainingWorker::latest() const
 {
-    std::lock_guard lock(m_slotMutex);
-    return m_slot;
+    return m_slot.latest();
 }
 
-void TrainingWorker::post(std::function<void()> command)
-{
-    {
-        std::lock_guard lock(m_mutex);
-        m_commands.push_back(std::move(command));
-        m_interrupt = true;
-    }
-    m_wake.notify_one();
-}
-
-void TrainingWorker::store(TrainingFrame frame)
-{
-    std::lock_guard lock(m_slotMutex);
-    if (m_slot && frame.generation < m_slot->generation) {
-        return;
-    }
-    frame.version = ++m_version;
-    m_slot = std::make_shared<const TrainingFrame>(std::move(frame));
-}
-
+// Waits for a command while paused, or until the pace allows the next epoch.
 void TrainingWorker::run()
 {
     std::function<void()> command;
-    while (waitForWork(command)) {
+    for (;;) {
+        std::optional<Clock::time_point> wakeAt;
+        if (m_running) {
+            wakeAt = epochsDue() <= 0 ? nextDue() : Clock::time_point::min();
+        }
+        if (!m_queue.next(command, wakeAt)) {
+            return;
+        }
         if (command) {
             execute(command);
             command = nullptr;
@@ -143,27 +125,6 @@ void TrainingWorker::run()
             trainOrStop();
         }
     }
-}
-
-// Blocks until there is a command, training to do, or the end. False at the end.
-bool TrainingWorker::waitForWork(std::function<void()>& command)
-{
-    std::unique_lock lock(m_mutex);
-    const auto ready = [this] { return m_quit || !m_commands.empty(); };
-    if (!m_running) {
-        m_wake.wait(lock, ready);
-    } else if (epochsDue() <= 0) {
-        m_wake.wait_until(lock, nextDue(), ready);
-    }
-    if (m_quit) {
-        return false;
-    }
-    if (!m_commands.empty()) {
-        command = std::move(m_commands.front());
-        m_commands.pop_front();
-    }
-    m_interrupt = !m_commands.empty();
-    return true;
 }
 
 void TrainingWorker::execute(const std::function<void()>& command)
@@ -193,7 +154,7 @@ void TrainingWorker::trainOrStop()
 void TrainingWorker::trainSlice()
 {
     const Clock::time_point publishAt = m_lastPublish + TrainingController::kPublishInterval;
-    for (long due = epochsDue(); due > 0 && !m_interrupt; --due) {
+    for (long due = epochsDue(); due > 0 && !m_queue.interrupted(); --due) {
         m_trainer->runEpoch();
         if (m_trainer->done() || Clock::now() >= publishAt) {
             break;
@@ -243,7 +204,7 @@ void TrainingWorker::adopt(std::unique_ptr<attnlab::ToyTrainer> trainer, std::ui
 void TrainingWorker::publish()
 {
     if (m_trainer) {
-        store(makeFrame(*m_trainer, m_running, m_probe, m_generation));
+        m_slot.store(makeFrame(*m_trainer, m_running, m_probe, m_generation));
     }
     m_lastPublish = Clock::now();
 }

@@ -1,23 +1,18 @@
 // The worker thread behind TrainingController: it owns the trainer and nothing else touches it.
 //
-// Commands arrive through a queue guarded by a mutex and a condition variable. Posting one
-// raises an atomic interrupt flag that the training loop reads between two epochs, so a
-// command waits for at most one epoch. Frames go into a slot guarded by its own mutex; a
-// frame from an older generation (a model since replaced) is dropped, so a rebuild's frame
-// is never overwritten by one of the model it replaced.
+// Commands arrive through a CommandQueue, whose interrupt flag the training loop reads between
+// two epochs, so a command waits for at most one epoch. Frames go into a FrameSlot, which drops
+// a frame of a model since replaced.
 #pragma once
 
 #include "trainingcontroller.h"
+#include "workerqueue.h"
 
 #include <trainer.h>
 
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -49,13 +44,10 @@ public:
     std::shared_ptr<const TrainingFrame> latest() const;
 
 private:
-    // Queue side, any thread.
-    void post(std::function<void()> command);
-    void store(TrainingFrame frame);
+    void post(CommandQueue::Command command) { m_queue.post(std::move(command)); }
 
     // Worker side.
     void run();
-    bool waitForWork(std::function<void()>& command);
     void execute(const std::function<void()>& command);
     void trainOrStop();
     void trainSlice();
@@ -67,14 +59,8 @@ private:
     void publish();
 
     // Shared between threads.
-    mutable std::mutex m_mutex;
-    std::condition_variable m_wake;
-    std::deque<std::function<void()>> m_commands;
-    bool m_quit = false;
-    std::atomic<bool> m_interrupt{false};
-    mutable std::mutex m_slotMutex;
-    std::shared_ptr<const TrainingFrame> m_slot;
-    std::uint64_t m_version = 0; // guarded by m_slotMutex
+    CommandQueue m_queue;
+    FrameSlot<TrainingFrame> m_slot;
 
     // Worker thread only.
     std::unique_ptr<attnlab::ToyTrainer> m_trainer;
