@@ -29,7 +29,7 @@ template <typename S> MatrixT<S> normal(Rng& rng, Eigen::Index rows, Eigen::Inde
     return m;
 }
 
-template <typename S> BlockParams<S> initBlock(const TransformerConfig& c, Rng& rng)
+template <typename S> BlockParams<S> initBlockImpl(const TransformerConfig& c, Rng& rng)
 {
     const int e = c.embed, h = c.headSize, f = c.mlpWidth;
     BlockParams<S> p;
@@ -54,7 +54,7 @@ template <typename S> MatrixT<S> zerosLike(const MatrixT<S>& m)
     return MatrixT<S>::Zero(m.rows(), m.cols());
 }
 
-template <typename S> std::vector<MatrixT<S>*> blockMembers(BlockParams<S>& b)
+template <typename S> std::vector<MatrixT<S>*> blockMembersImpl(BlockParams<S>& b)
 {
     return {&b.ln1Gamma, &b.ln1Beta, &b.wq, &b.wk, &b.wv, &b.wo, &b.bo,
             &b.ln2Gamma, &b.ln2Beta, &b.w1, &b.b1, &b.w2, &b.b2};
@@ -88,6 +88,20 @@ void maybeNormBackward(bool on, const MatrixT<S>& g, const ops::LayerNormCache<S
 
 } // namespace
 
+template <typename S> std::vector<MatrixT<S>*> blockParameters(BlockParams<S>& block)
+{
+    return blockMembersImpl(block);
+}
+
+std::vector<std::string> blockParameterNames(int block)
+{
+    std::vector<std::string> out;
+    for (const char* name : kBlockNames) {
+        out.push_back("block" + std::to_string(block + 1) + "." + name);
+    }
+    return out;
+}
+
 void validate(const TransformerConfig& c)
 {
     requireRange("vocabulary size", c.vocab, 2, 1000000);
@@ -108,7 +122,7 @@ template <typename S> std::vector<MatrixT<S>*> TransformerParams<S>::all()
 {
     std::vector<MatrixT<S>*> out{&tok, &pos};
     for (BlockParams<S>& b : blocks) {
-        for (MatrixT<S>* m : blockMembers(b)) {
+        for (MatrixT<S>* m : blockMembersImpl(b)) {
             out.push_back(m);
         }
     }
@@ -131,8 +145,8 @@ template <typename S> std::vector<std::string> TransformerParams<S>::names() con
 {
     std::vector<std::string> out{"tok", "pos"};
     for (size_t l = 0; l < blocks.size(); ++l) {
-        for (const char* name : kBlockNames) {
-            out.push_back("block" + std::to_string(l + 1) + "." + name);
+        for (std::string& name : blockParameterNames(static_cast<int>(l))) {
+            out.push_back(std::move(name));
         }
     }
     for (const char* name : {"lnf.gamma", "lnf.beta", "wout", "bout"}) {
@@ -169,7 +183,7 @@ Transformer<S>::Transformer(const TransformerConfig& config) : m_config(config)
     m_params.tok = normal<S>(rng, config.vocab, e);
     m_params.pos = normal<S>(rng, config.context, e);
     for (int l = 0; l < config.layers; ++l) {
-        m_params.blocks.push_back(initBlock<S>(config, rng));
+        m_params.blocks.push_back(initBlockImpl<S>(config, rng));
     }
     m_params.lnfGamma = MatrixT<S>::Ones(1, e);
     m_params.lnfBeta = MatrixT<S>::Zero(1, e);
@@ -177,11 +191,15 @@ Transformer<S>::Transformer(const TransformerConfig& config) : m_config(config)
     m_params.bout = uniform<S>(rng, 1, config.vocab, e);
 }
 
-template <typename S>
-void Transformer<S>::forwardBlock(const BlockParams<S>& p, BlockForward<S>& f, int length,
-                                  Rng* rng) const
+template <typename S> BlockParams<S> initBlock(const TransformerConfig& config, Rng& rng)
 {
-    const TransformerConfig& c = m_config;
+    return initBlockImpl<S>(config, rng);
+}
+
+template <typename S>
+void blockForward(const TransformerConfig& c, const BlockParams<S>& p, BlockForward<S>& f,
+                  int length, Rng* rng)
+{
     const double drop = rng ? c.dropout : 0.0;
     Rng none(0);
 
@@ -228,7 +246,7 @@ TransformerForward<S> Transformer<S>::forward(std::span<const int> ids, int leng
     for (const BlockParams<S>& p : m_params.blocks) {
         BlockForward<S>& b = f.blocks.emplace_back();
         b.input = std::move(x);
-        forwardBlock(p, b, length, dropoutRng);
+        blockForward(m_config, p, b, length, dropoutRng);
         x = b.output;
     }
 
@@ -253,10 +271,9 @@ TransformerForward<S> Transformer<S>::forward(std::span<const int> ids, int leng
 }
 
 template <typename S>
-MatrixT<S> Transformer<S>::backwardBlock(const BlockParams<S>& p, const BlockForward<S>& f,
-                                         const MatrixT<S>& dout, BlockParams<S>& g) const
+MatrixT<S> blockBackward(const TransformerConfig& c, const BlockParams<S>& p,
+                         const BlockForward<S>& f, const MatrixT<S>& dout, BlockParams<S>& g)
 {
-    const TransformerConfig& c = m_config;
     MatrixT<S> dAfter = MatrixT<S>::Zero(dout.rows(), dout.cols());
 
     // MLP.
@@ -321,7 +338,7 @@ TransformerParams<S> Transformer<S>::backward(const TransformerForward<S>& f,
 
     // Blocks, last to first.
     for (size_t l = m_params.blocks.size(); l-- > 0;) {
-        dx = backwardBlock(m_params.blocks[l], f.blocks[l], dx, g.blocks[l]);
+        dx = blockBackward(m_config, m_params.blocks[l], f.blocks[l], dx, g.blocks[l]);
     }
 
     // Embeddings.
@@ -329,6 +346,20 @@ TransformerParams<S> Transformer<S>::backward(const TransformerForward<S>& f,
     return g;
 }
 
+template BlockParams<float> initBlock(const TransformerConfig&, Rng&);
+template BlockParams<double> initBlock(const TransformerConfig&, Rng&);
+template void blockForward(const TransformerConfig&, const BlockParams<float>&,
+                           BlockForward<float>&, int, Rng*);
+template void blockForward(const TransformerConfig&, const BlockParams<double>&,
+                           BlockForward<double>&, int, Rng*);
+template MatrixT<float> blockBackward(const TransformerConfig&, const BlockParams<float>&,
+                                      const BlockForward<float>&, const MatrixT<float>&,
+                                      BlockParams<float>&);
+template MatrixT<double> blockBackward(const TransformerConfig&, const BlockParams<double>&,
+                                       const BlockForward<double>&, const MatrixT<double>&,
+                                       BlockParams<double>&);
+template std::vector<MatrixT<float>*> blockParameters(BlockParams<float>&);
+template std::vector<MatrixT<double>*> blockParameters(BlockParams<double>&);
 template struct TransformerParams<float>;
 template struct TransformerParams<double>;
 template class Transformer<float>;

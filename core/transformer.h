@@ -112,6 +112,21 @@ template <typename S> struct TransformerForward
     int counted = 0;   // positions with a target
 };
 
+// One block on its own, as the Vision Transformer uses them too. `config` gives the sizes, the
+// parts switched on, the dropout and the mask (causal or none); `f.input` is the block's T×E
+// input, whose first `length` rows are real. With `rng` null, dropout is off.
+template <typename S> BlockParams<S> initBlock(const TransformerConfig& config, Rng& rng);
+template <typename S>
+void blockForward(const TransformerConfig& config, const BlockParams<S>& params, BlockForward<S>& f,
+                  int length, Rng* rng);
+// Adds the block's parameter gradients into `grads`; returns the gradient of its input.
+template <typename S>
+MatrixT<S> blockBackward(const TransformerConfig& config, const BlockParams<S>& params,
+                         const BlockForward<S>& f, const MatrixT<S>& dout, BlockParams<S>& grads);
+// The block's parameters in a fixed order, and their names ("block2.wq", … for block 1).
+template <typename S> std::vector<MatrixT<S>*> blockParameters(BlockParams<S>& block);
+std::vector<std::string> blockParameterNames(int block);
+
 // A target of kNoTarget leaves that position out of the loss (padding, or unmasked tokens in
 // masked-token training).
 inline constexpr int kNoTarget = -1;
@@ -136,10 +151,6 @@ public:
                                   std::span<const int> targets) const;
 
 private:
-    void forwardBlock(const BlockParams<S>& p, BlockForward<S>& f, int length, Rng* rng) const;
-    MatrixT<S> backwardBlock(const BlockParams<S>& p, const BlockForward<S>& f,
-                             const MatrixT<S>& dout, BlockParams<S>& g) const;
-
     TransformerConfig m_config;
     TransformerParams<S> m_params;
 };

@@ -1,0 +1,236 @@
+#include "vittrainer.h"
+
+#include "errors.h"
+#include "texttrainer.h"
+#include "trainer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <utility>
+
+namespace attnlab {
+
+namespace {
+
+// Separate streams, so that switching dropout on does not change the order of the images.
+constexpr std::uint64_t kDropoutStream = 0x9e3779b97f4a7c15ULL;
+constexpr std::uint64_t kOrderStream = 0x165667b19e3779f9ULL;
+
+void checkSet(const ImageSet& set, const VitConfig& c, const char* name)
+{
+    if (set.rows != c.imageRows || set.cols != c.imageCols) {
+        throw InputError(std::string("the ") + name + " images are " + std::to_string(set.cols) +
+                         "×" + std::to_string(set.rows) + " pixels; the model takes " +
+                         std::to_string(c.imageCols) + "×" + std::to_string(c.imageRows));
+    }
+    const size_t expected = static_cast<size_t>(set.count()) * static_cast<size_t>(c.pixels());
+    if (set.pixels.size() != expected) {
+        throw InputError(std::string("the ") + name + " set has " +
+                         std::to_string(set.pixels.size()) + " pixel values for " +
+                         std::to_string(set.count()) + " images; expected " +
+                         std::to_string(expected));
+    }
+    for (int i = 0; i < set.count(); ++i) {
+        if (set.labels[static_cast<size_t>(i)] < 0 ||
+            set.labels[static_cast<size_t>(i)] >= c.classes) {
+            throw InputError(std::string("image ") + std::to_string(i + 1) + " of the " + name +
+                             " set has the label " +
+                             std::to_string(set.labels[static_cast<size_t>(i)]) +
+                             "; labels go from 0 to " + std::to_string(c.classes - 1));
+        }
+    }
+}
+
+int argmax(const Matrix& row)
+{
+    Eigen::Index best = 0;
+    row.row(0).maxCoeff(&best);
+    return static_cast<int>(best);
+}
+
+} // namespace
+
+void validate(const VitTrainConfig& c)
+{
+    validate(c.model);
+    requireRange("batch size", c.batchSize, 1, 100000);
+    requireRange("learning rate", c.learningRate, 1e-12, 1e30);
+    requireRange("epochs", c.epochs, 1, 1000000);
+}
+
+VitTrainer::VitTrainer(std::shared_ptr<const ImageSet> train, std::shared_ptr<const ImageSet> test,
+                       const VitTrainConfig& config)
+    : m_train(train ? std::move(train) : std::make_shared<const ImageSet>()),
+      m_test(test ? std::move(test) : std::make_shared<const ImageSet>()), m_config(config),
+      m_model((validate(config), config.model)), m_adam(AdamSettings{config.learningRate}),
+      m_dropoutRng(config.model.seed ^ kDropoutStream), m_orderRng(config.model.seed ^ kOrderStream)
+{
+    if (m_train->count() == 0) {
+        throw InputError("there is no training image");
+    }
+    checkSet(*m_train, config.model, "training");
+    if (m_test->count() > 0) {
+        checkSet(*m_test, config.model, "test");
+    }
+    m_order.resize(static_cast<size_t>(m_train->count()));
+    for (size_t i = 0; i < m_order.size(); ++i) {
+        m_order[i] = static_cast<int>(i);
+    }
+    if (m_config.shuffle) {
+        for (size_t i = m_order.size(); i > 1; --i) {
+            std::swap(m_order[i - 1], m_order[m_orderRng.below(i)]);
+        }
+    }
+}
+
+TrainState VitTrainer::state() const
+{
+    if (m_diverged) {
+        return TrainState::Diverged;
+    }
+    if (m_epoch >= m_config.epochs) {
+        return TrainState::Finished;
+    }
+    return m_steps == 0 ? TrainState::Ready : TrainState::Training;
+}
+
+bool VitTrainer::done() const
+{
+    return m_diverged || m_epoch >= m_config.epochs;
+}
+
+int VitTrainer::stepsPerEpoch() const
+{
+    return (m_train->count() + m_config.batchSize - 1) / m_config.batchSize;
+}
+
+int VitTrainer::stepInEpoch() const
+{
+    return (m_next + m_config.batchSize - 1) / m_config.batchSize;
+}
+
+bool VitTrainer::step()
+{
+    if (done()) {
+        return false;
+    }
+    const int n = std::min(m_config.batchSize, m_train->count() - m_next);
+    VitParams<float> grads = m_model.params().zerosLike();
+    const float scale = 1.0f / static_cast<float>(n);
+    Rng* dropout = m_config.model.dropout > 0 ? &m_dropoutRng : nullptr;
+    double loss = 0;
+    for (int b = 0; b < n; ++b) {
+        const int i = m_order[static_cast<size_t>(m_next + b)];
+        const VitForward<float> f =
+            m_model.forward(m_train->image(i), m_train->labels[static_cast<size_t>(i)], dropout);
+        loss += f.loss;
+        m_model.backward(f, scale, grads);
+    }
+    loss /= n;
+    if (!std::isfinite(loss)) {
+        diverge(loss, "the loss");
+        return false;
+    }
+    if (!grads.allFinite()) {
+        diverge(loss, "a gradient");
+        return false;
+    }
+    m_previous = m_model.params();
+    m_previousAdam = m_adam;
+    m_adam.step(m_model.params().all(), std::as_const(grads).all());
+    ++m_steps;
+    m_stepLosses.push_back(loss);
+    m_epochSum += loss * n;
+    m_epochImages += n;
+    m_next += n;
+    if (m_next >= m_train->count()) {
+        m_epochLosses.push_back(m_epochSum / m_epochImages);
+        m_epochSum = 0;
+        m_epochImages = 0;
+        m_next = 0;
+        ++m_epoch;
+        if (m_config.shuffle) {
+            for (size_t i = m_order.size(); i > 1; --i) {
+                std::swap(m_order[i - 1], m_order[m_orderRng.below(i)]);
+            }
+        }
+    }
+    return true;
+}
+
+bool VitTrainer::runEpoch()
+{
+    const int epoch = m_epoch;
+    while (m_epoch == epoch && step()) {
+    }
+    return !m_diverged && m_epoch > epoch;
+}
+
+void VitTrainer::diverge(double loss, const char* what)
+{
+    // The parameters now in the model gave the non-finite value: go back one step.
+    if (m_previous) {
+        m_model.params() = *m_previous;
+        m_adam = *m_previousAdam;
+    }
+    m_diverged = true;
+    m_message = divergenceMessage(m_steps + 1, m_epoch + 1, what, loss, m_config.learningRate);
+}
+
+void VitTrainer::setLearningRate(double lr)
+{
+    requireRange("learning rate", lr, 1e-12, 1e30);
+    m_config.learningRate = lr;
+    m_adam.setLearningRate(lr);
+}
+
+void VitTrainer::setEpochs(int epochs)
+{
+    m_config.epochs = std::max(epochs, 1);
+}
+
+VitEvaluation VitTrainer::evaluate(const ImageSet& set, int limit) const
+{
+    const int classes = m_config.model.classes;
+    VitEvaluation e;
+    e.images = limit > 0 ? std::min(limit, set.count()) : set.count();
+    e.confusion = Matrix::Zero(classes, classes);
+    int correct = 0;
+    for (int i = 0; i < e.images; ++i) {
+        const int label = set.labels[static_cast<size_t>(i)];
+        const VitForward<float> f = m_model.forward(set.image(i), label, nullptr);
+        e.loss += f.loss;
+        const int predicted = argmax(f.probs);
+        correct += predicted == label ? 1 : 0;
+        e.confusion(label, predicted) += 1.0f;
+    }
+    if (e.images > 0) {
+        e.loss /= e.images;
+        e.accuracy = static_cast<double>(correct) / e.images;
+    }
+    return e;
+}
+
+VitImageSnapshot VitTrainer::snapshot(const float* image, int label) const
+{
+    const VitForward<float> f = m_model.forward(image, label, nullptr);
+    VitImageSnapshot s;
+    s.label = label;
+    s.probs = f.probs;
+    s.predicted = argmax(f.probs);
+    const int t = m_config.model.tokens();
+    for (const BlockForward<float>& b : f.blocks) {
+        s.weights.push_back(b.weights);
+        Matrix mean = Matrix::Zero(t, t);
+        for (const Matrix& w : b.weights) {
+            mean += w;
+        }
+        s.meanWeights.push_back(mean / static_cast<float>(b.weights.size()));
+    }
+    s.rollout =
+        s.meanWeights.empty() ? Matrix(Matrix::Identity(t, t)) : attentionRollout(s.meanWeights);
+    return s;
+}
+
+} // namespace attnlab

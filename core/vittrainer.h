@@ -1,0 +1,123 @@
+// Training the Vision Transformer on an image set in mini-batches with Adam, and what it
+// computed for the views.
+//
+// An epoch visits every training image once, in an order drawn from the seed (when
+// `shuffle`), in batches of `batchSize` (the last one smaller). A step's gradient is the mean
+// over its batch. The trainer watches for a non-finite loss or gradient: at the first one it
+// stops, restores the parameters and optimizer state of the step before, and records a
+// message naming the step and the learning rate. Deterministic for a seed.
+//
+// Not thread-safe: one thread owns a trainer.
+#pragma once
+
+#include "adam.h"
+#include "imageset.h"
+#include "matrix.h"
+#include "random.h"
+#include "snapshot.h"
+#include "vit.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace attnlab {
+
+struct VitTrainConfig
+{
+    VitConfig model;
+    int batchSize = 64;
+    double learningRate = 1e-3;
+    int epochs = 3;
+    bool shuffle = true;
+};
+
+// Throws InputError naming the setting and its range.
+void validate(const VitTrainConfig& config);
+
+struct VitEvaluation
+{
+    int images = 0;
+    double loss = 0;     // mean cross-entropy
+    double accuracy = 0; // share of images whose most probable class is the label
+    Matrix confusion;    // C×C counts: row the true class, column the predicted one
+};
+
+// One image through the model, for the views.
+struct VitImageSnapshot
+{
+    int label = -1;                           // the true class, or -1 when unknown
+    int predicted = 0;                        // the most probable class
+    Matrix probs;                             // 1×C
+    std::vector<std::vector<Matrix>> weights; // L × N attention weights, T×T (row 0: class)
+    std::vector<Matrix> meanWeights;          // L head-averaged, T×T
+    Matrix rollout;                           // T×T attention rollout over the layers
+};
+
+class VitTrainer
+{
+public:
+    // The sets are shared, not copied: a rebuild with new settings reuses them. Throws
+    // InputError when the training set is empty, the sets' images are not
+    // imageRows × imageCols, a label is out of range, or the config is invalid. `test` may be
+    // null or empty.
+    VitTrainer(std::shared_ptr<const ImageSet> train, std::shared_ptr<const ImageSet> test,
+               const VitTrainConfig& config);
+
+    // One optimizer step on the next batch. False, doing nothing, once finished or diverged.
+    bool step();
+    // Steps until the current epoch is complete.
+    bool runEpoch();
+
+    TrainState state() const;
+    bool done() const;
+    const std::string& message() const { return m_message; }
+    int epoch() const { return m_epoch; }
+    long stepCount() const { return m_steps; }
+    int stepsPerEpoch() const;
+    // Steps taken in the current epoch.
+    int stepInEpoch() const;
+    // Mean training loss of each completed epoch, and of every step so far.
+    const std::vector<double>& epochLosses() const { return m_epochLosses; }
+    const std::vector<double>& stepLosses() const { return m_stepLosses; }
+
+    // Throws InputError when lr is not a finite number from 1e-12 to 1e30.
+    void setLearningRate(double lr);
+    void setEpochs(int epochs);
+
+    const VitTrainConfig& config() const { return m_config; }
+    const VisionTransformer<float>& model() const { return m_model; }
+    const ImageSet& trainSet() const { return *m_train; }
+    const ImageSet& testSet() const { return *m_test; }
+
+    // The first `limit` images of the set (all when limit <= 0 or larger), without dropout.
+    VitEvaluation evaluate(const ImageSet& set, int limit = 0) const;
+    // One image (imageRows × imageCols floats in [0, 1]); label -1 when unknown.
+    VitImageSnapshot snapshot(const float* image, int label) const;
+
+private:
+    void diverge(double loss, const char* what);
+
+    std::shared_ptr<const ImageSet> m_train;
+    std::shared_ptr<const ImageSet> m_test;
+    VitTrainConfig m_config;
+    VisionTransformer<float> m_model;
+    Adam<float> m_adam;
+    std::optional<VitParams<float>> m_previous;
+    std::optional<Adam<float>> m_previousAdam;
+    Rng m_dropoutRng;
+    Rng m_orderRng;
+    std::vector<int> m_order;
+    std::vector<double> m_epochLosses;
+    std::vector<double> m_stepLosses;
+    double m_epochSum = 0;
+    int m_epochImages = 0;
+    int m_next = 0;
+    int m_epoch = 0;
+    long m_steps = 0;
+    bool m_diverged = false;
+    std::string m_message;
+};
+
+} // namespace attnlab
