@@ -19,6 +19,7 @@ packages=(
     libeigen3-dev zlib1g-dev
     fonts-dejavu-core
     python3-numpy poppler-utils libbenchmark-dev
+    dataset-fashion-mnist
 )
 
 as_root() {
