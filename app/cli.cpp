@@ -3,6 +3,7 @@
 #include "cliexport.h"
 #include "clitraining.h"
 #include "clitransformer.h"
+#include "clivit.h"
 
 #include <corpus.h>
 #include <errors.h>
@@ -39,6 +40,11 @@ const char* kDescription =
     "           --learning-rate (3e-3), --epochs (300), --seed (5), --context, --no-skip,\n"
     "           --log-every (50)) and print its predictions and attention per layer.\n"
     "           Example: attnlab-cli transformer --preset agreement --layers 2 --heads 4\n"
+    "  vit      train the Vision Transformer on Fashion-MNIST (options marked vit:, and\n"
+    "           --embed (64), --heads (4), --head-size (64), --layers (2), --mlp-width (128),\n"
+    "           --batch (64), --learning-rate (1e-3), --epochs (3), --seed (1), --dropout,\n"
+    "           --no-mlp, --no-layer-norm, --no-skip); prints time, images/s, loss and test\n"
+    "           accuracy per epoch. Example: attnlab-cli vit --limit 5000 --epochs 1\n"
     "\n"
     "Exit status: 0 success, 1 bad input (file, text, setting, a folder that cannot be\n"
     "written), 2 bad usage, 3 training stopped at a non-finite loss (the tables and files\n"
@@ -48,12 +54,13 @@ void addOptions(QCommandLineParser& parser)
 {
     parser.setApplicationDescription(kDescription);
     parser.addHelpOption();
-    parser.addPositionalArgument("command", "train, export or transformer");
+    parser.addPositionalArgument("command", "train, export, transformer or vit");
     parser.addOptions(trainingOptions());
     parser.addOption(
         {"predict", "train: after training, show the model's tables for SENTENCE.", "SENTENCE"});
     parser.addOptions(exportOptions());
     parser.addOptions(transformerOptions());
+    parser.addOptions(vitOptions());
 }
 
 void printSentence(const SentenceSnapshot& s, const std::vector<std::string>& vocab,
@@ -106,10 +113,11 @@ QString commandIn(const QCommandLineParser& parser)
     if (positional.isEmpty()) {
         throw UsageError("no command given; try: attnlab-cli train --lesson");
     }
-    if (positional.size() > 1 || (positional.first() != "train" && positional.first() != "export" &&
-                                  positional.first() != "transformer")) {
+    if (positional.size() > 1 ||
+        (positional.first() != "train" && positional.first() != "export" &&
+         positional.first() != "transformer" && positional.first() != "vit")) {
         throw UsageError("unknown command \"" + positional.join(' ').toStdString() +
-                         "\"; the commands are: train, export, transformer");
+                         "\"; the commands are: train, export, transformer, vit");
     }
     return positional.first();
 }
@@ -119,10 +127,14 @@ int dispatch(QCommandLineParser& parser, const QStringList& args)
     parseArguments(parser, args);
     const QString command = commandIn(parser);
     if (command == "transformer") {
-        refuseOptions(parser, toyOnlyOptions() + exportOnlyOptions(), command);
+        refuseOptions(parser, toyOnlyOptions() + exportOnlyOptions() + vitOnlyOptions(), command);
         return transformerCommand(parser);
     }
-    refuseOptions(parser, transformerOnlyOptions(), command);
+    if (command == "vit") {
+        refuseOptions(parser, toyOnlyOptions() + exportOnlyOptions() + textOnlyOptions(), command);
+        return vitCommand(parser);
+    }
+    refuseOptions(parser, transformerOnlyOptions() + vitOnlyOptions(), command);
     if (command == "export") {
         refuseOptions(parser, {"predict"}, command);
         return exportCommand(parser);

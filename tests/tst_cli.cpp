@@ -1,6 +1,7 @@
 // attnlab-cli end to end: exit codes, messages that name the input and the fault, the
 // printed tables, and the files export writes.
 #include <QDir>
+#include <QFileInfo>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -168,6 +169,10 @@ private slots:
     void transformerTrainsAPresetWithStackedBlocks();
     void transformerRefusesBadInputNamingIt_data();
     void transformerRefusesBadInputNamingIt();
+
+    void vitTrainsOnFashionMnistAndReportsAccuracy();
+    void vitRefusesBadInputNamingIt_data();
+    void vitRefusesBadInputNamingIt();
 
 private:
     QTemporaryDir m_dir;
@@ -577,6 +582,53 @@ void TestCli::transformerRefusesBadInputNamingIt()
     const Run train = cli({"train", "--layers", "2"});
     QCOMPARE(train.exitCode, 2);
     QVERIFY(train.err.contains("--layers"));
+}
+
+void TestCli::vitTrainsOnFashionMnistAndReportsAccuracy()
+{
+    if (!QFileInfo::exists("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz") &&
+        qEnvironmentVariableIsEmpty("ATTNLAB_FASHION_MNIST")) {
+        QSKIP("Fashion-MNIST is not installed (Debian's dataset-fashion-mnist; the README's "
+              "test command installs it)");
+    }
+    const Run r = cli({"vit", "--limit", "2000", "--test-limit", "500", "--epochs", "1", "--embed",
+                       "32", "--head-size", "32"});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.out.contains("2000 training and 500 test images of 28×28"),
+             qPrintable(r.out.left(300)));
+    const QRegularExpression result("RESULT attnlab epochs=1 .* test_accuracy=([0-9.]+)");
+    const QRegularExpressionMatch m = result.match(r.out);
+    QVERIFY2(m.hasMatch(), qPrintable(r.out));
+    // Ten classes: chance is 10%; one epoch on 2000 images is far above it.
+    QVERIFY2(m.captured(1).toDouble() > 0.5, qPrintable(m.captured(0)));
+    QVERIFY(r.out.contains("confusion matrix"));
+}
+
+void TestCli::vitRefusesBadInputNamingIt_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("no data in the folder")
+        << QStringList{"--data", "/nonexistent-folder"} << 1 << "/nonexistent-folder";
+    QTest::newRow("patch that does not divide 28")
+        << QStringList{"--data", "/nonexistent-folder", "--patch", "5"} << 1 << "patch size 5";
+    QTest::newRow("text option") << QStringList{"--preset", "lesson"} << 2 << "--preset";
+    QTest::newRow("toy option") << QStringList{"--no-mask"} << 2 << "--no-mask";
+}
+
+void TestCli::vitRefusesBadInputNamingIt()
+{
+    QFETCH(QStringList, args);
+    QFETCH(int, exitCode);
+    QFETCH(QString, message);
+    const Run r = cli(QStringList{"vit"} + args);
+    QCOMPARE(r.exitCode, exitCode);
+    QVERIFY2(r.err.contains(message), qPrintable(r.err));
+    QVERIFY(!r.out.contains("RESULT"));
+    const Run train = cli({"train", "--patch", "4"});
+    QCOMPARE(train.exitCode, 2);
+    QVERIFY(train.err.contains("--patch"));
 }
 
 QTEST_GUILESS_MAIN(TestCli)
