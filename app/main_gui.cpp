@@ -22,6 +22,8 @@ int main(int argc, char** argv)
         {QStringLiteral("transformer"),
          QApplication::translate("main", "Open on the Transformer page: a causal and an "
                                          "unmasked model side by side.")});
+    parser.addOption({QStringLiteral("vit"),
+                      QApplication::translate("main", "Open on the Vision Transformer page.")});
     parser.addOption({QStringLiteral("train"),
                       QApplication::translate("main", "Start training the page shown.")});
     parser.process(app);
@@ -29,6 +31,9 @@ int main(int argc, char** argv)
     MainWindow window(nullptr);
     if (parser.isSet(QStringLiteral("transformer"))) {
         window.showTransformerPage();
+    }
+    if (parser.isSet(QStringLiteral("vit"))) {
+        window.showVitPage();
     }
     window.show();
     if (parser.isSet(QStringLiteral("train"))) {

@@ -371,6 +371,12 @@ void LossChart::setComparison(const QString& firstName, const std::vector<double
     fitAxes(parts, static_cast<qsizetype>(std::max(first.size(), second.size())), highest);
 }
 
+void LossChart::setAxisTitles(const QString& x, const QString& y)
+{
+    m_axisX->setTitleText(x);
+    m_axisY->setTitleText(y);
+}
+
 const std::vector<double>& LossChart::secondLosses() const
 {
     return m_secondLosses;

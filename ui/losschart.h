@@ -43,6 +43,8 @@ public:
     // second curve and no names.
     void setComparison(const QString& firstName, const std::vector<double>& first,
                        const QString& secondName, const std::vector<double>& second);
+    // The axes' titles ("epoch" and "loss" at first), on screen and in exported figures.
+    void setAxisTitles(const QString& x, const QString& y);
     // Every epoch's loss as last given to setLosses(), non-finite ones included.
     const std::vector<double>& losses() const;
     // The second curve of a comparison; empty otherwise.

@@ -14,6 +14,8 @@
 #include "trainingcontroller.h"
 #include "transformerpage.h"
 #include "usermessage.h"
+#include "vitcontroller.h"
+#include "vitpage.h"
 #include "vocabpanel.h"
 
 #include <corpus.h>
@@ -139,19 +141,25 @@ QWidget* MainWindow::createPages()
     m_transformer = new TransformerPage(m_pages);
     m_transformer->setObjectName(QStringLiteral("transformerPage"));
     m_pages->addTab(m_transformer, tr("Transformer: masked against unmasked"));
+    m_vit = new VitPage(m_pages);
+    m_vit->setObjectName(QStringLiteral("vitPage"));
+    m_pages->addTab(m_vit, tr("Vision Transformer"));
     connect(m_pages, &QTabWidget::currentChanged, this, &MainWindow::pageChanged);
     return m_pages;
 }
 
-// The model panel belongs to the single head: it steps aside on the Transformer page.
+// The model panel belongs to the single head: it steps aside on the other pages.
 void MainWindow::pageChanged(int index)
 {
-    if (index == 1) {
-        m_sidebarWasVisible = m_sidebar->isVisible();
+    if (index != 0) {
+        if (m_shownPage == 0) {
+            m_sidebarWasVisible = m_sidebar->isVisible();
+        }
         m_sidebar->hide();
     } else if (m_sidebarWasVisible) {
         m_sidebar->show();
     }
+    m_shownPage = index;
 }
 
 // The training controls and the loss curve above the heatmaps, split so that either can grow.
@@ -320,10 +328,20 @@ void MainWindow::showTransformerPage()
     m_pages->setCurrentWidget(m_transformer);
 }
 
+void MainWindow::showVitPage()
+{
+    m_pages->setCurrentWidget(m_vit);
+}
+
 void MainWindow::trainShownPage()
 {
     if (m_pages->currentWidget() == m_transformer) {
         m_transformer->controller()->train();
+    } else if (m_pages->currentWidget() == m_vit) {
+        if (!m_vit->controller()->hasModel()) {
+            m_vit->loadFashionMnist();
+        }
+        m_vit->controller()->train();
     } else {
         train();
     }

@@ -31,6 +31,7 @@ class SettingsPanel;
 class QTabWidget;
 class TrainingController;
 class TransformerPage;
+class VitPage;
 class VocabPanel;
 
 class MainWindow : public QMainWindow
@@ -43,8 +44,10 @@ public:
     // The tabs of the window: "Single head" (the lesson's head) and "Transformer".
     QTabWidget* pages() const { return m_pages; }
     TransformerPage* transformerPage() const { return m_transformer; }
-    // Shows the Transformer page (for --transformer).
+    VitPage* vitPage() const { return m_vit; }
+    // Shows the Transformer page (for --transformer) or the Vision Transformer page (--vit).
     void showTransformerPage();
+    void showVitPage();
     // Starts training on the page shown (for --train).
     void trainShownPage();
 
@@ -97,7 +100,9 @@ private:
     QSplitter* m_viewSplitter = nullptr;
     QTabWidget* m_pages = nullptr;
     TransformerPage* m_transformer = nullptr;
+    VitPage* m_vit = nullptr;
     QDockWidget* m_sidebar = nullptr;
-    bool m_sidebarWasVisible = true; // before the Transformer page hid it
+    bool m_sidebarWasVisible = true; // before another page hid it
+    int m_shownPage = 0;
     bool m_discardConfirmed = false; // the user chose to close without the unapplied sentences
 };

@@ -1,0 +1,163 @@
+// The Vision Transformer's controller: the worker trains in batches, publishes curves and the
+// selected image through the model, pauses, refuses what does not fit and keeps its model.
+#include "vitcontroller.h"
+
+#include <errors.h>
+
+#include <QTest>
+
+#include <memory>
+#include <random>
+
+using namespace attnlab;
+
+namespace {
+
+// 8×8 images whose label is the quarter holding a bright square.
+std::shared_ptr<const ImageSet> quarters(int count, unsigned seed)
+{
+    ImageSet set;
+    set.rows = 8;
+    set.cols = 8;
+    std::mt19937 gen(seed);
+    for (int i = 0; i < count; ++i) {
+        const int label = int(gen() % 4);
+        for (int y = 0; y < 8; ++y) {
+            for (int x = 0; x < 8; ++x) {
+                const bool lit = y / 4 == label / 2 && x / 4 == label % 2;
+                set.pixels.push_back(lit ? 0.9f : 0.05f);
+            }
+        }
+        set.labels.push_back(label);
+    }
+    return std::make_shared<const ImageSet>(std::move(set));
+}
+
+VitTrainConfig smallConfig()
+{
+    VitTrainConfig c;
+    c.model.imageRows = 8;
+    c.model.imageCols = 8;
+    c.model.patch = 4;
+    c.model.embed = 16;
+    c.model.heads = 2;
+    c.model.headSize = 16;
+    c.model.layers = 1;
+    c.model.mlpWidth = 32;
+    c.model.classes = 4;
+    c.batchSize = 8;
+    c.learningRate = 3e-3;
+    c.epochs = 4;
+    return c;
+}
+
+} // namespace
+
+class TestVitController : public QObject
+{
+    Q_OBJECT
+private slots:
+    void startsAtStepZeroShowingTheFirstTestImage();
+    void trainsToTheEndWithCurvesAndAFullEvaluation();
+    void stepTakesOneBatchAndPauseStops();
+    void selectedImagesGoThroughTheModel();
+    void refusedSettingsAndImagesKeepTheModel();
+};
+
+void TestVitController::startsAtStepZeroShowingTheFirstTestImage()
+{
+    VitController controller(nullptr);
+    controller.rebuild(quarters(64, 1), quarters(40, 2), smallConfig());
+    const auto f = controller.latest();
+    QCOMPARE(f->step, 0L);
+    QCOMPARE(f->stepsPerEpoch, 8);
+    QCOMPARE(f->image.index, 0);
+    QCOMPARE(f->snapshot.weights.size(), size_t(1));
+    QCOMPARE(f->snapshot.weights[0][0].rows(), 5); // class token and 4 patches
+    QCOMPARE(f->gallery.size(), size_t(VitController::kGallerySize));
+    QCOMPARE(f->gallery[3].label, controller.testSet()->labels[3]);
+}
+
+void TestVitController::trainsToTheEndWithCurvesAndAFullEvaluation()
+{
+    VitController controller(nullptr);
+    controller.rebuild(quarters(256, 1), quarters(100, 2), smallConfig());
+    controller.train();
+    QTRY_VERIFY_WITH_TIMEOUT(
+        controller.latest()->state == TrainState::Finished && !controller.latest()->running, 60000);
+    const auto f = controller.latest();
+    QCOMPARE(f->step, 4L * 32);
+    // A point every 100 steps and one at the end, on the whole test set.
+    QCOMPARE(f->curve.size(), size_t(2));
+    QCOMPARE(f->curve.back().epoch, 4.0);
+    QCOMPARE(f->evaluation.images, 100);
+    QCOMPARE(f->evaluation.confusion.sum(), 100.0f);
+    QVERIFY2(f->evaluation.accuracy > 0.9, qPrintable(QString::number(f->evaluation.accuracy)));
+    QVERIFY(f->curve.back().trainLoss < f->curve.front().trainLoss);
+}
+
+void TestVitController::stepTakesOneBatchAndPauseStops()
+{
+    VitController controller(nullptr);
+    VitTrainConfig c = smallConfig();
+    c.epochs = 100000;
+    controller.rebuild(quarters(64, 1), quarters(16, 2), c);
+    controller.step();
+    QTRY_COMPARE(controller.latest()->step, 1L);
+    QVERIFY(!controller.latest()->running);
+    controller.train();
+    QTRY_VERIFY(controller.latest()->step > 20);
+    controller.pause();
+    QTRY_VERIFY(!controller.latest()->running);
+    const long steps = controller.latest()->step;
+    QTest::qWait(100);
+    QCOMPARE(controller.latest()->step, steps);
+}
+
+void TestVitController::selectedImagesGoThroughTheModel()
+{
+    VitController controller(nullptr);
+    controller.rebuild(quarters(64, 1), quarters(20, 2), smallConfig());
+    controller.selectTestImage(7);
+    QTRY_COMPARE(controller.latest()->image.index, 7);
+    QCOMPARE(controller.latest()->snapshot.label, controller.testSet()->labels[7]);
+    controller.selectTestImage(500); // clamped to the last test image
+    QTRY_COMPARE(controller.latest()->image.index, 19);
+    VitImage own;
+    own.rows = 8;
+    own.cols = 8;
+    own.pixels.assign(64, 0.5f);
+    own.name = "mine.png";
+    controller.selectImage(own);
+    QTRY_COMPARE(controller.latest()->image.name, std::string("mine.png"));
+    QCOMPARE(controller.latest()->snapshot.label, -1);
+    QCOMPARE(controller.latest()->snapshot.probs.cols(), 4);
+}
+
+void TestVitController::refusedSettingsAndImagesKeepTheModel()
+{
+    VitController controller(nullptr);
+    controller.rebuild(quarters(64, 1), quarters(20, 2), smallConfig());
+    const std::uint64_t generation = controller.latest()->generation;
+    VitTrainConfig bad = smallConfig();
+    bad.model.patch = 3; // does not divide 8
+    QVERIFY_THROWS_EXCEPTION(InputError, controller.rebuild(quarters(8, 1), nullptr, bad));
+    QCOMPARE(controller.config().model.patch, 4);
+    QCOMPARE(controller.latest()->generation, generation);
+    VitImage wrong;
+    wrong.rows = 28;
+    wrong.cols = 28;
+    wrong.pixels.assign(28 * 28, 0.0f);
+    wrong.name = "big.png";
+    try {
+        controller.selectImage(wrong);
+        QFAIL("an image of the wrong size was taken");
+    } catch (const InputError& e) {
+        QVERIFY2(QString::fromUtf8(e.what()).contains("big.png is 28×28"), e.what());
+    }
+    QVERIFY_THROWS_EXCEPTION(InputError, controller.setLearningRate(-1.0));
+    QCOMPARE(controller.config().learningRate, 3e-3);
+}
+
+QTEST_MAIN(TestVitController)
+#include "tst_vitcontroller.moc"

@@ -1,0 +1,131 @@
+// Trains the Vision Transformer on a worker thread and hands what it computed to the Vision
+// Transformer page, like TrainingController does for the single head.
+//
+// The worker owns the attnlab::VitTrainer; commands queue to it and interrupt training between
+// two steps (one batch). While training it publishes a frame at most every kPublishInterval.
+// A frame holds where training is, the curves, the latest evaluation, the selected image
+// through the model (attention of every layer and head, rollout, probabilities) and the
+// gallery's predictions: a handful of images, never the data set.
+//
+// Every kEvaluateEvery steps the model is evaluated on the first kLiveTestImages test images
+// (a point of the curves); when training ends, on the whole test set.
+//
+// rebuild() constructs the trainer on the calling thread: a refused configuration or image set
+// throws attnlab::InputError there and the current model stays.
+#pragma once
+
+#include <imageset.h>
+#include <vittrainer.h>
+
+#include <QObject>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+class VitWorker;
+class QTimer;
+
+// An image shown through the model: a test image (index ≥ 0) or the user's own.
+struct VitImage
+{
+    std::vector<float> pixels; // rows × cols in [0, 1]
+    int rows = 0;
+    int cols = 0;
+    int label = -1;   // the true class, -1 when unknown
+    int index = -1;   // position in the test set, -1 for the user's image
+    std::string name; // "test image 12", or the file name
+};
+
+// A point of the curves: where training was, and the losses and accuracy then.
+struct VitCurvePoint
+{
+    double epoch = 0;        // epochs done, fractional
+    double trainLoss = 0;    // mean training loss since the previous point
+    double testLoss = 0;     // on the evaluated test images
+    double testAccuracy = 0; // share of them classified right
+};
+
+struct VitGalleryEntry
+{
+    int index = 0; // position in the test set
+    int label = 0;
+    int predicted = 0;
+};
+
+struct VitFrame
+{
+    attnlab::TrainState state = attnlab::TrainState::Ready;
+    std::string message;
+    int epoch = 0;
+    int epochs = 0;
+    long step = 0;
+    int stepInEpoch = 0;
+    int stepsPerEpoch = 0;
+    std::vector<VitCurvePoint> curve;
+    attnlab::VitEvaluation evaluation;  // the latest one (images = 0 before the first)
+    VitImage image;                     // the selected image
+    attnlab::VitImageSnapshot snapshot; // it, through the model
+    std::vector<VitGalleryEntry> gallery;
+    bool running = false;
+    std::uint64_t generation = 0;
+    std::uint64_t version = 0;
+};
+
+class VitController : public QObject
+{
+    Q_OBJECT
+public:
+    static constexpr std::chrono::milliseconds kPublishInterval{50};
+    static constexpr std::chrono::milliseconds kPollInterval{30};
+    static constexpr int kEvaluateEvery = 100;
+    static constexpr int kLiveTestImages = 1000;
+    static constexpr int kGallerySize = 16;
+
+    explicit VitController(QObject* parent);
+    ~VitController() override;
+
+    // A fresh model on these sets, paused at step 0, showing test image 0 (or training image 0
+    // when there is no test set). Throws attnlab::InputError (keeping the current model).
+    void rebuild(std::shared_ptr<const attnlab::ImageSet> train,
+                 std::shared_ptr<const attnlab::ImageSet> test,
+                 const attnlab::VitTrainConfig& config);
+    void train();
+    void pause();
+    // Pauses, then trains one step (a batch).
+    void step();
+    void reset();
+    // Throws attnlab::InputError when out of range.
+    void setLearningRate(double learningRate);
+    // Shows test image `index` (clamped into range).
+    void selectTestImage(int index);
+    // Shows the user's image (the page converts it to the model's size first). Throws
+    // attnlab::InputError naming it when its size is not the model's.
+    void selectImage(VitImage image);
+
+    std::shared_ptr<const VitFrame> latest() const;
+    bool hasModel() const { return m_hasModel; }
+    const attnlab::VitTrainConfig& config() const { return m_config; }
+    const std::shared_ptr<const attnlab::ImageSet>& testSet() const { return m_test; }
+    const std::shared_ptr<const attnlab::ImageSet>& trainSet() const { return m_train; }
+
+signals:
+    void frameChanged();
+
+private:
+    void poll();
+
+    std::unique_ptr<VitWorker> m_worker;
+    QTimer* m_timer = nullptr;
+    std::shared_ptr<const attnlab::ImageSet> m_train;
+    std::shared_ptr<const attnlab::ImageSet> m_test;
+    attnlab::VitTrainConfig m_config;
+    std::uint64_t m_generation = 0;
+    std::uint64_t m_shownVersion = 0;
+    bool m_hasModel = false;
+};
+
+// The image of `set` at `index` as a VitImage.
+VitImage vitImageOf(const attnlab::ImageSet& set, int index);

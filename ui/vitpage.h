@@ -1,0 +1,132 @@
+// The Vision Transformer page: a small ViT trained live on Fashion-MNIST, and where it looks.
+//
+// Top: where the images come from (Debian's dataset-fashion-mnist, found by itself, or a
+// folder the user picks), the model's sizes and Apply, then Train/Pause, Step, Reset, a
+// progress bar for the epoch and what the model has reached. Two tabs below:
+//   Attention  the selected image with its patch grid and, over it, the class token's attention
+//              over the patches (a layer and head, their mean, or the rollout over layers);
+//              clicking a patch shows where that patch attends instead (again: back to the
+//              class token). Beside it the whole patch-to-patch attention as a heatmap, the
+//              prediction, and a gallery of test images with predicted and true labels to
+//              pick from; Open image… shows the user's own picture through the model.
+//   Training   training and test loss, test accuracy, and the confusion matrix.
+//
+// The data set loads when the page is first shown (or through setData() in tests); a missing
+// or broken data set is named in the message line, with what to do, and the page stays usable.
+#pragma once
+
+#include <imageset.h>
+#include <vittrainer.h>
+
+#include <QString>
+#include <QWidget>
+
+#include <memory>
+
+class HeatmapView;
+class ImageGallery;
+class LossChart;
+class PatchOverlayView;
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+class QTabWidget;
+class VitController;
+struct VitFrame;
+
+class VitPage : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit VitPage(QWidget* parent);
+
+    VitController* controller() const { return m_controller; }
+
+    // Uses these image sets (e.g. in tests) and builds a model from the settings shown.
+    // `source` says where they came from. Returns false, with the reason in the message line,
+    // when the settings or the sets are refused.
+    bool setData(std::shared_ptr<const attnlab::ImageSet> train,
+                 std::shared_ptr<const attnlab::ImageSet> test, const QString& source);
+    // Loads Fashion-MNIST from `folder` (empty: found automatically). Returns false, keeping
+    // what was loaded before, with the reason in the message line.
+    bool loadFashionMnist(const QString& folder = QString());
+    // Builds a model from the settings shown on the loaded data.
+    bool apply();
+    // Shows the user's picture through the model (converted as imageinput.h says). Returns
+    // false with the reason in the message line.
+    bool openImage(const QString& path);
+    // The patch whose attention the overlay shows, or -1 for the class token.
+    int queryPatch() const { return m_queryPatch; }
+    void setQueryPatch(int patch);
+
+    PatchOverlayView* overlay() const { return m_overlay; }
+    HeatmapView* patchAttention() const { return m_patchAttention; }
+    ImageGallery* gallery() const { return m_gallery; }
+    HeatmapView* confusion() const { return m_confusion; }
+    LossChart* lossChart() const { return m_loss; }
+    LossChart* accuracyChart() const { return m_accuracy; }
+    QProgressBar* progress() const { return m_progress; }
+    QString message() const;
+    QString status() const;
+    QString prediction() const;
+
+protected:
+    void showEvent(QShowEvent* event) override;
+
+private:
+    QWidget* createSettings();
+    QWidget* createControls();
+    QWidget* createAttentionTab();
+    QWidget* createTrainingTab();
+    void connectControls();
+    attnlab::VitTrainConfig configFromWidgets() const;
+    void updateChoices();
+    void showFrame();
+    void showImage(const VitFrame& frame);
+    void showTraining(const VitFrame& frame);
+    void showMessage(const QString& text, bool error);
+    void chooseFolder();
+    void chooseImage();
+
+    VitController* m_controller = nullptr;
+    std::shared_ptr<const attnlab::ImageSet> m_train;
+    std::shared_ptr<const attnlab::ImageSet> m_test;
+    QString m_source;
+    bool m_triedLoading = false;
+    int m_queryPatch = -1;
+
+    QLabel* m_dataLabel = nullptr;
+    QPushButton* m_folder = nullptr;
+    QComboBox* m_patch = nullptr;
+    QSpinBox* m_embed = nullptr;
+    QSpinBox* m_heads = nullptr;
+    QSpinBox* m_headSize = nullptr;
+    QSpinBox* m_layers = nullptr;
+    QSpinBox* m_mlpWidth = nullptr;
+    QSpinBox* m_batch = nullptr;
+    QDoubleSpinBox* m_learningRate = nullptr;
+    QSpinBox* m_epochs = nullptr;
+    QSpinBox* m_seed = nullptr;
+    QPushButton* m_apply = nullptr;
+    QPushButton* m_trainButton = nullptr;
+    QPushButton* m_step = nullptr;
+    QPushButton* m_reset = nullptr;
+    QProgressBar* m_progress = nullptr;
+    QLabel* m_status = nullptr;
+    QLabel* m_message = nullptr;
+
+    QTabWidget* m_tabs = nullptr;
+    QSpinBox* m_layer = nullptr;
+    QComboBox* m_head = nullptr;
+    QPushButton* m_openImage = nullptr;
+    QLabel* m_prediction = nullptr;
+    PatchOverlayView* m_overlay = nullptr;
+    HeatmapView* m_patchAttention = nullptr;
+    ImageGallery* m_gallery = nullptr;
+    LossChart* m_loss = nullptr;
+    LossChart* m_accuracy = nullptr;
+    HeatmapView* m_confusion = nullptr;
+};

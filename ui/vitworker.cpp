@@ -1,0 +1,190 @@
+#include "vitworker.h"
+
+#include "logging.h"
+
+#include <errors.h>
+
+#include <algorithm>
+#include <exception>
+
+namespace {
+
+VitFrame makeFrame(const attnlab::VitTrainer& trainer, const VitImage& image,
+                   const std::vector<VitCurvePoint>& curve,
+                   const attnlab::VitEvaluation& evaluation, bool running, std::uint64_t generation)
+{
+    VitFrame f;
+    f.state = trainer.state();
+    f.message = trainer.message();
+    f.epoch = trainer.epoch();
+    f.epochs = trainer.config().epochs;
+    f.step = trainer.stepCount();
+    f.stepInEpoch = trainer.stepInEpoch();
+    f.stepsPerEpoch = trainer.stepsPerEpoch();
+    f.curve = curve;
+    f.evaluation = evaluation;
+    f.image = image;
+    const attnlab::VitConfig& m = trainer.config().model;
+    if (image.rows == m.imageRows && image.cols == m.imageCols &&
+        image.pixels.size() == size_t(m.pixels())) {
+        f.snapshot = trainer.snapshot(image.pixels.data(), image.label);
+    }
+    const attnlab::ImageSet& test = trainer.testSet();
+    for (int i = 0; i < std::min(VitController::kGallerySize, test.count()); ++i) {
+        const attnlab::VitImageSnapshot s = trainer.snapshot(test.image(i), test.labels[size_t(i)]);
+        f.gallery.push_back({i, s.label, s.predicted});
+    }
+    f.running = running;
+    f.generation = generation;
+    return f;
+}
+
+} // namespace
+
+VitWorker::VitWorker() : m_thread([this] { run(); }) {}
+
+VitWorker::~VitWorker()
+{
+    m_queue.quit();
+    m_thread.join();
+}
+
+void VitWorker::install(std::unique_ptr<attnlab::VitTrainer> trainer, std::uint64_t generation,
+                        VitImage image)
+{
+    m_slot.store(makeFrame(*trainer, image, {}, {}, false, generation));
+    auto holder = std::make_shared<std::unique_ptr<attnlab::VitTrainer>>(std::move(trainer));
+    post([this, holder, generation, image] {
+        m_trainer = std::move(*holder);
+        m_generation = generation;
+        m_image = image;
+        m_curve.clear();
+        m_evaluation = {};
+        m_lossSum = 0;
+        m_lossSteps = 0;
+        m_running = false;
+    });
+}
+
+void VitWorker::train()
+{
+    post([this] { m_running = m_trainer && !m_trainer->done(); });
+}
+
+void VitWorker::pause()
+{
+    post([this] { m_running = false; });
+}
+
+void VitWorker::step()
+{
+    post([this] {
+        m_running = false;
+        if (m_trainer && !m_trainer->done()) {
+            takeStep();
+        }
+    });
+}
+
+void VitWorker::setLearningRate(double learningRate)
+{
+    post([this, learningRate] {
+        if (m_trainer) {
+            m_trainer->setLearningRate(learningRate);
+        }
+    });
+}
+
+void VitWorker::select(VitImage image)
+{
+    post([this, image = std::move(image)] { m_image = image; });
+}
+
+void VitWorker::run()
+{
+    CommandQueue::Command command;
+    for (;;) {
+        const std::optional<Clock::time_point> wakeAt =
+            m_running ? std::optional(Clock::time_point::min()) : std::nullopt;
+        if (!m_queue.next(command, wakeAt)) {
+            return;
+        }
+        if (command) {
+            execute(command);
+            command = nullptr;
+        } else if (m_running) {
+            try {
+                trainSlice();
+            } catch (const std::exception& error) {
+                qCWarning(lcCore) << "image training stopped:" << error.what();
+                m_running = false;
+                publish();
+            }
+        }
+    }
+}
+
+void VitWorker::execute(const CommandQueue::Command& command)
+{
+    try {
+        command();
+    } catch (const std::exception& error) {
+        qCWarning(lcCore) << "image training command refused:" << error.what();
+    }
+    publish();
+}
+
+void VitWorker::trainSlice()
+{
+    const Clock::time_point publishAt = m_lastPublish + VitController::kPublishInterval;
+    while (!m_queue.interrupted() && !m_trainer->done() && Clock::now() < publishAt) {
+        takeStep();
+    }
+    if (m_trainer->done()) {
+        m_running = false;
+    }
+    if (!m_running || Clock::now() >= publishAt) {
+        publish();
+    }
+}
+
+// One batch; a point of the curves every kEvaluateEvery steps, and on the whole test set when
+// training ends.
+void VitWorker::takeStep()
+{
+    if (!m_trainer->step()) {
+        return;
+    }
+    m_lossSum += m_trainer->stepLosses().back();
+    ++m_lossSteps;
+    if (m_trainer->done()) {
+        addCurvePoint(0);
+    } else if (m_trainer->stepCount() % VitController::kEvaluateEvery == 0) {
+        addCurvePoint(VitController::kLiveTestImages);
+    }
+}
+
+void VitWorker::addCurvePoint(int testImages)
+{
+    VitCurvePoint p;
+    p.epoch = m_trainer->epoch() +
+              double(m_trainer->stepInEpoch()) / std::max(1, m_trainer->stepsPerEpoch());
+    p.trainLoss = m_lossSteps > 0 ? m_lossSum / m_lossSteps : 0.0;
+    m_lossSum = 0;
+    m_lossSteps = 0;
+    if (m_trainer->testSet().count() > 0) {
+        m_evaluation = m_trainer->evaluate(m_trainer->testSet(), testImages);
+        p.testLoss = m_evaluation.loss;
+        p.testAccuracy = m_evaluation.accuracy;
+    }
+    m_curve.push_back(p);
+}
+
+void VitWorker::publish()
+{
+    if (m_trainer) {
+        m_slot.store(
+            makeFrame(*m_trainer, m_image, m_curve, m_evaluation, m_running, m_generation));
+    }
+    m_lastPublish = Clock::now();
+}
