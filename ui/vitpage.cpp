@@ -380,6 +380,7 @@ bool VitPage::apply()
     showMessage(tr("A new model at step 0. Press Train: the test accuracy climbs above 80% "
                    "within the first epoch."),
                 false);
+    m_startHint = true;
     return true;
 }
 
@@ -520,6 +521,10 @@ void VitPage::showImage(const VitFrame& frame)
 
 void VitPage::showTraining(const VitFrame& frame)
 {
+    if (m_startHint && frame.step > 0) {
+        m_startHint = false;
+        showMessage(QString(), false);
+    }
     m_progress->setRange(0, std::max(1, frame.stepsPerEpoch));
     m_progress->setValue(frame.state == attnlab::TrainState::Finished ? frame.stepsPerEpoch
                                                                       : frame.stepInEpoch);

@@ -97,6 +97,7 @@ private:
     QString m_source;
     bool m_triedLoading = false;
     int m_queryPatch = -1;
+    bool m_startHint = false; // the message line says to press Train, until training starts
 
     QLabel* m_dataLabel = nullptr;
     QPushButton* m_folder = nullptr;
