@@ -120,11 +120,13 @@ bool VitTrainer::step()
     const float scale = 1.0f / static_cast<float>(n);
     Rng* dropout = m_config.model.dropout > 0 ? &m_dropoutRng : nullptr;
     double loss = 0;
+    int correct = 0;
     for (int b = 0; b < n; ++b) {
         const int i = m_order[static_cast<size_t>(m_next + b)];
-        const VitForward<float> f =
-            m_model.forward(m_train->image(i), m_train->labels[static_cast<size_t>(i)], dropout);
+        const int label = m_train->labels[static_cast<size_t>(i)];
+        const VitForward<float> f = m_model.forward(m_train->image(i), label, dropout);
         loss += f.loss;
+        correct += argmax(f.probs) == label ? 1 : 0;
         m_model.backward(f, scale, grads);
     }
     loss /= n;
@@ -141,6 +143,7 @@ bool VitTrainer::step()
     m_adam.step(m_model.params().all(), std::as_const(grads).all());
     ++m_steps;
     m_stepLosses.push_back(loss);
+    m_stepAccuracies.push_back(static_cast<double>(correct) / n);
     m_epochSum += loss * n;
     m_epochImages += n;
     m_next += n;

@@ -78,9 +78,11 @@ public:
     int stepsPerEpoch() const;
     // Steps taken in the current epoch.
     int stepInEpoch() const;
-    // Mean training loss of each completed epoch, and of every step so far.
+    // Mean training loss of each completed epoch, and of every step so far; the share of each
+    // step's batch that the model classified right (before the step's update).
     const std::vector<double>& epochLosses() const { return m_epochLosses; }
     const std::vector<double>& stepLosses() const { return m_stepLosses; }
+    const std::vector<double>& stepAccuracies() const { return m_stepAccuracies; }
 
     // Throws InputError when lr is not a finite number from 1e-12 to 1e30.
     void setLearningRate(double lr);
@@ -111,6 +113,7 @@ private:
     std::vector<int> m_order;
     std::vector<double> m_epochLosses;
     std::vector<double> m_stepLosses;
+    std::vector<double> m_stepAccuracies;
     double m_epochSum = 0;
     int m_epochImages = 0;
     int m_next = 0;

@@ -221,6 +221,8 @@ void TestVit::shortTrainingLearnsWhereTheLightIs()
     QCOMPARE(trainer.state(), TrainState::Finished);
     QCOMPARE(trainer.stepCount(), 3L * 32);
     QCOMPARE(trainer.epochLosses().size(), size_t(3));
+    QCOMPARE(trainer.stepAccuracies().size(), size_t(3 * 32));
+    QVERIFY(trainer.stepAccuracies().back() > trainer.stepAccuracies().front());
     const VitEvaluation after = trainer.evaluate(trainer.testSet());
     QVERIFY2(after.accuracy > 0.9, qPrintable(QString::number(after.accuracy)));
     QVERIFY(after.loss < 0.5 * before.loss);

@@ -125,6 +125,10 @@ void TestVitPage::trainsWithItsButtonsAndShowsCurvesAndConfusion()
     QCOMPARE(m_page->confusion()->data().rowLabels.first(), QStringLiteral("T-shirt/top"));
     QVERIFY(m_page->lossChart()->secondSeries()->count() >= 1);
     QCOMPARE(m_page->accuracyChart()->losses().size(), m_page->lossChart()->losses().size());
+    QCOMPARE(m_page->accuracyChart()->secondLosses().size(), m_page->lossChart()->losses().size());
+    for (double accuracy : m_page->accuracyChart()->losses()) {
+        QVERIFY(accuracy >= 0.0 && accuracy <= 1.0);
+    }
     QCOMPARE(child<QPushButton>(*m_page, "vitTrain")->text(), QStringLiteral("Train"));
 }
 

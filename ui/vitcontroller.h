@@ -42,10 +42,11 @@ struct VitImage
 // A point of the curves: where training was, and the losses and accuracy then.
 struct VitCurvePoint
 {
-    double epoch = 0;        // epochs done, fractional
-    double trainLoss = 0;    // mean training loss since the previous point
-    double testLoss = 0;     // on the evaluated test images
-    double testAccuracy = 0; // share of them classified right
+    double epoch = 0;         // epochs done, fractional
+    double trainLoss = 0;     // mean training loss since the previous point
+    double trainAccuracy = 0; // share of the training images since then classified right
+    double testLoss = 0;      // on the evaluated test images
+    double testAccuracy = 0;  // share of them classified right
 };
 
 struct VitGalleryEntry

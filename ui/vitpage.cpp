@@ -240,7 +240,7 @@ QWidget* VitPage::createTrainingTab()
     m_accuracy = new LossChart(page);
     m_accuracy->setObjectName(QStringLiteral("vitAccuracy"));
     m_accuracy->setAxisTitles(tr("evaluation (every %1 steps)").arg(VitController::kEvaluateEvery),
-                              tr("test accuracy"));
+                              tr("accuracy"));
     m_confusion = new HeatmapView(page);
     m_confusion->setObjectName(QStringLiteral("vitConfusion"));
     HeatmapStyle style;
@@ -549,14 +549,15 @@ void VitPage::showTraining(const VitFrame& frame)
     }
     m_status->setText(status);
 
-    std::vector<double> train, test, accuracy;
+    std::vector<double> train, test, trainAccuracy, testAccuracy;
     for (const VitCurvePoint& p : frame.curve) {
         train.push_back(p.trainLoss);
         test.push_back(p.testLoss);
-        accuracy.push_back(p.testAccuracy);
+        trainAccuracy.push_back(p.trainAccuracy);
+        testAccuracy.push_back(p.testAccuracy);
     }
     m_loss->setComparison(tr("training"), train, tr("test"), test);
-    m_accuracy->setLosses(accuracy);
+    m_accuracy->setComparison(tr("training"), trainAccuracy, tr("test"), testAccuracy);
     if (frame.evaluation.images > 0) {
         const QStringList names = classNames(int(frame.evaluation.confusion.rows()));
         m_confusion->setData(

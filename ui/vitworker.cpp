@@ -61,6 +61,7 @@ void VitWorker::install(std::unique_ptr<attnlab::VitTrainer> trainer, std::uint6
         m_curve.clear();
         m_evaluation = {};
         m_lossSum = 0;
+        m_accuracySum = 0;
         m_lossSteps = 0;
         m_running = false;
     });
@@ -156,6 +157,7 @@ void VitWorker::takeStep()
         return;
     }
     m_lossSum += m_trainer->stepLosses().back();
+    m_accuracySum += m_trainer->stepAccuracies().back();
     ++m_lossSteps;
     if (m_trainer->done()) {
         addCurvePoint(0);
@@ -170,7 +172,9 @@ void VitWorker::addCurvePoint(int testImages)
     p.epoch = m_trainer->epoch() +
               double(m_trainer->stepInEpoch()) / std::max(1, m_trainer->stepsPerEpoch());
     p.trainLoss = m_lossSteps > 0 ? m_lossSum / m_lossSteps : 0.0;
+    p.trainAccuracy = m_lossSteps > 0 ? m_accuracySum / m_lossSteps : 0.0;
     m_lossSum = 0;
+    m_accuracySum = 0;
     m_lossSteps = 0;
     if (m_trainer->testSet().count() > 0) {
         m_evaluation = m_trainer->evaluate(m_trainer->testSet(), testImages);

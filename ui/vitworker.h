@@ -51,7 +51,8 @@ private:
     VitImage m_image;
     std::vector<VitCurvePoint> m_curve;
     attnlab::VitEvaluation m_evaluation;
-    double m_lossSum = 0; // training loss since the last curve point
+    double m_lossSum = 0; // training loss and accuracy since the last curve point
+    double m_accuracySum = 0;
     int m_lossSteps = 0;
     bool m_running = false;
     Clock::time_point m_lastPublish;
