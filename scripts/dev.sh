@@ -2,8 +2,10 @@
 # Sets up a Debian 12 machine for AttnLab, builds it, and either starts the GUI on the lesson
 # or runs every test.
 #
-#   scripts/dev.sh run     install what is missing, build (Release), start the GUI
-#   scripts/dev.sh test    install what is missing, build, run every test offscreen
+#   scripts/dev.sh run      install what is missing, build (Release), start the GUI
+#   scripts/dev.sh test     install what is missing, build, run every test offscreen
+#   scripts/dev.sh build    install what is missing and build, nothing else
+#   scripts/dev.sh package  build, then the Debian package(s) into the build folder
 #
 # Works as root or through sudo, from a clean clone. BUILD_DIR (default: build) is the build
 # folder; JOBS (default: the number of cores) the parallel build jobs.
@@ -57,8 +59,18 @@ test)
     cd "$build"
     QT_QPA_PLATFORM=offscreen ctest --output-on-failure -j "$jobs"
     ;;
+build)
+    install_packages
+    build
+    ;;
+package)
+    install_packages
+    build
+    cd "$build"
+    cpack -G DEB
+    ;;
 *)
-    echo "usage: $0 run|test" >&2
+    echo "usage: $0 run|test|build|package" >&2
     exit 2
     ;;
 esac
