@@ -6,6 +6,7 @@
 
 #include "matrix.h"
 
+#include <utility>
 #include <vector>
 
 namespace attnlab {
@@ -30,6 +31,15 @@ public:
     void setLearningRate(double lr) { m_settings.learningRate = lr; }
     const AdamSettings& settings() const { return m_settings; }
     long stepCount() const { return m_step; }
+
+    // Puts back a state taken from firstMoments(), secondMoments() and stepCount() (a saved
+    // session). Precondition: both lists have the shapes of the parameters, or are empty.
+    void restore(long step, std::vector<MatrixT<S>> m, std::vector<MatrixT<S>> v)
+    {
+        m_step = step;
+        m_m = std::move(m);
+        m_v = std::move(v);
+    }
 
     // First and second moments, one per parameter (empty before the first step).
     const std::vector<MatrixT<S>>& firstMoments() const { return m_m; }

@@ -38,6 +38,64 @@ ToyTrainer::ToyTrainer(Corpus corpus, const ToyConfig& config, ToyParams<float> 
     checkCorpus();
 }
 
+ToyTrainer::ToyTrainer(Corpus corpus, const ToyConfig& config, ToyCheckpoint c)
+    : ToyTrainer(std::move(corpus), config, std::move(c.params))
+{
+    const auto params = m_model.params().all();
+    const auto fits = [&](const std::vector<Matrix>& moments) {
+        if (moments.empty()) {
+            return true;
+        }
+        if (moments.size() != params.size()) {
+            return false;
+        }
+        for (size_t i = 0; i < params.size(); ++i) {
+            if (moments[i].rows() != params[i]->rows() || moments[i].cols() != params[i]->cols()) {
+                return false;
+            }
+        }
+        return true;
+    };
+    if (!fits(c.adamM) || !fits(c.adamV) || c.adamM.size() != c.adamV.size()) {
+        throw InputError("the optimizer's moments do not have the shapes of the weights");
+    }
+    const int sentences = static_cast<int>(m_corpus.sentences.size());
+    if (c.sentence < 0 || c.sentence >= sentences || c.epoch < 0 || c.steps < 0 ||
+        c.adamStep < 0 || static_cast<long>(c.epochLosses.size()) != c.epoch ||
+        c.steps != static_cast<long>(c.epoch) * sentences + c.sentence) {
+        throw InputError("the training position (epoch " + std::to_string(c.epoch) + ", step " +
+                         std::to_string(c.steps) + ", sentence " +
+                         std::to_string(c.sentence + 1) + ") does not fit " +
+                         std::to_string(sentences) + " sentences and " +
+                         std::to_string(c.epochLosses.size()) + " epoch losses");
+    }
+    m_adam.restore(c.adamStep, std::move(c.adamM), std::move(c.adamV));
+    m_epoch = c.epoch;
+    m_steps = c.steps;
+    m_sentence = c.sentence;
+    m_epochSum = c.epochSum;
+    m_epochLosses = std::move(c.epochLosses);
+    m_diverged = c.diverged;
+    m_message = std::move(c.message);
+}
+
+ToyCheckpoint ToyTrainer::checkpoint() const
+{
+    ToyCheckpoint c;
+    c.params = m_model.params();
+    c.adamStep = m_adam.stepCount();
+    c.adamM = m_adam.firstMoments();
+    c.adamV = m_adam.secondMoments();
+    c.epoch = m_epoch;
+    c.steps = m_steps;
+    c.sentence = m_sentence;
+    c.epochSum = m_epochSum;
+    c.epochLosses = m_epochLosses;
+    c.diverged = m_diverged;
+    c.message = m_message;
+    return c;
+}
+
 void ToyTrainer::checkCorpus() const
 {
     if (m_corpus.sentences.empty()) {

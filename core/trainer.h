@@ -24,6 +24,23 @@ namespace attnlab {
 // (loss NaN) with learning rate 10. ..." with what to do about it.
 std::string divergenceMessage(long step, int epoch, const char* what, double loss, double lr);
 
+// Everything a ToyTrainer needs to go on exactly where it stopped: the weights, Adam's moments
+// and step count, and where training is (a saved session holds it).
+struct ToyCheckpoint
+{
+    ToyParams<float> params;
+    long adamStep = 0;
+    std::vector<Matrix> adamM; // one per parameter, or empty before the first step
+    std::vector<Matrix> adamV;
+    int epoch = 0;
+    long steps = 0;
+    int sentence = 0; // the next sentence to train on
+    double epochSum = 0;
+    std::vector<double> epochLosses;
+    bool diverged = false;
+    std::string message;
+};
+
 class ToyTrainer
 {
 public:
@@ -31,6 +48,11 @@ public:
     ToyTrainer(Corpus corpus, const ToyConfig& config);
     // Starts from the given weights instead of a seeded initialization (e.g. the reference's).
     ToyTrainer(Corpus corpus, const ToyConfig& config, ToyParams<float> init);
+    // Goes on from a checkpoint: the same steps follow as if training had never stopped.
+    // Throws InputError naming what does not fit (a shape, a sentence index, a count).
+    ToyTrainer(Corpus corpus, const ToyConfig& config, ToyCheckpoint checkpoint);
+
+    ToyCheckpoint checkpoint() const;
 
     // One optimizer step on the next sentence. Returns false, doing nothing, once finished or
     // diverged.
