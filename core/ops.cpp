@@ -67,8 +67,11 @@ template <typename S> void softmaxRows(const MatrixT<S>& in, MatrixT<S>& out)
             out.row(r).setZero(); // every entry masked: nothing to attend to
             continue;
         }
-        // exp(−∞ − max) is exactly 0, so masked entries get exactly 0.
-        out.row(r) = (in.row(r).array() - max).exp();
+        // Masked entries get exactly 0. exp(−∞ − max) is 0 in IEEE arithmetic, but Eigen's
+        // vectorized exp clamps its argument (to about −88 for float), which gives 3e−39, so
+        // they are set to 0 by hand.
+        const auto masked = in.row(r).array() == -std::numeric_limits<S>::infinity();
+        out.row(r) = masked.select(S(0), (in.row(r).array() - max).exp());
         out.row(r) /= out.row(r).sum();
     }
 }
