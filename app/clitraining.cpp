@@ -2,6 +2,7 @@
 
 #include <corpus.h>
 #include <errors.h>
+#include <session.h>
 #include <weightsio.h>
 
 #include <QCommandLineParser>
@@ -103,20 +104,53 @@ void printHeader(const Training& t)
     std::printf("vocabulary: %s\n", joined(t.trainer.corpus().vocab.tokens()).c_str());
 }
 
-void train(ToyTrainer& trainer, long logEvery)
+void save(const Training& t)
 {
+    saveSession(sessionOf(t.trainer), t.savePath);
+}
+
+void train(Training& t)
+{
+    ToyTrainer& trainer = t.trainer;
+    const long before = trainer.stepCount();
     const auto start = std::chrono::steady_clock::now();
     while (trainer.runEpoch()) {
         const int e = trainer.epoch();
-        if (logEvery > 0 && (e == 1 || e % logEvery == 0)) {
+        if (t.logEvery > 0 && (e == 1 || e % t.logEvery == 0)) {
             std::printf("  epoch %5d   mean loss %.4f\n", e, trainer.epochLosses().back());
+        }
+        if (t.saveEvery > 0 && e % t.saveEvery == 0 && !t.savePath.empty()) {
+            save(t);
         }
     }
     const double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    const long steps = std::max(trainer.stepCount(), 1L);
-    std::printf("  %ld optimizer steps in %.3f s = %.2f us per step\n", trainer.stepCount(), secs,
-                1e6 * secs / static_cast<double>(steps));
+    const long steps = trainer.stepCount() - before;
+    std::printf("  %ld optimizer steps in %.3f s = %.2f us per step\n", steps, secs,
+                1e6 * secs / static_cast<double>(std::max(steps, 1L)));
+}
+
+// The options a session brings along and so does not take. (The option is --load-session, not
+// --session: a Qt GUI application, which export creates, takes -session for itself.)
+const QStringList kSessionFixes = {"lesson", "corpus",  "init",    "head-size", "context",
+                                   "seed",   "no-mask", "no-skip", "output"};
+
+ToyTrainer trainerFromSession(const QCommandLineParser& p, bool untrained)
+{
+    for (const QString& name : kSessionFixes) {
+        if (p.isSet(name)) {
+            throw UsageError("--" + name.toStdString() +
+                             " cannot change a saved session (--load-session): its sentences and "
+                             "settings come with it");
+        }
+    }
+    ToySession session = loadSession(p.value("load-session").toStdString());
+    if (p.isSet("epochs") && !untrained) {
+        session.config.epochs = static_cast<int>(integerOption(p, "epochs", 1));
+    }
+    session.config.learningRate = numberOption(p, "learning-rate", session.config.learningRate);
+    validate(session.config);
+    return trainerOf(session);
 }
 
 } // namespace
@@ -156,6 +190,12 @@ QList<QCommandLineOption> trainingOptions()
         {"init", "Start from weights in the reference's text format.", "FILE"},
         {"log-every", "Print the mean loss every N epochs (default 500; 0: never).", "N"},
         {"device", "auto, cpu or gpu (default auto).", "DEVICE"},
+        {"load-session",
+         "Go on from a saved session (its sentences, settings, weights and optimizer); "
+         "--epochs and --learning-rate may change.",
+         "FILE"},
+        {"save-session", "Save the session to FILE when training ends.", "FILE"},
+        {"save-every", "With --save-session, also save every N epochs.", "N"},
     };
 }
 
@@ -200,13 +240,31 @@ void refuseOptions(const QCommandLineParser& p, const QStringList& names, const 
 Training setUpTraining(const QCommandLineParser& p, bool allowUntrained)
 {
     DeviceReport device = deviceFrom(p);
-    Corpus corpus = loadCorpus(p);
     const bool untrained =
         allowUntrained && p.isSet("epochs") && integerOption(p, "epochs", 1) == 0;
-    const ToyConfig config = configFrom(p, corpus, untrained);
     const long logEvery = integerOption(p, "log-every", 500);
-    return Training{std::move(device), makeTrainer(p, std::move(corpus), config),
-                    untrained ? 0 : config.epochs, logEvery};
+    const long saveEvery = integerOption(p, "save-every", 0);
+    if (saveEvery < 0) {
+        throw InputError("--save-every expects a whole number of 0 or more");
+    }
+    if (p.isSet("save-every") && !p.isSet("save-session")) {
+        throw UsageError("--save-every needs --save-session FILE");
+    }
+    const std::string savePath = p.value("save-session").toStdString();
+    if (p.isSet("load-session")) {
+        ToyTrainer trainer = trainerFromSession(p, untrained);
+        const int epochs = untrained ? 0 : trainer.config().epochs;
+        return Training{std::move(device), std::move(trainer), epochs,
+                        logEvery,          savePath,           saveEvery};
+    }
+    Corpus corpus = loadCorpus(p);
+    const ToyConfig config = configFrom(p, corpus, untrained);
+    return Training{std::move(device),
+                    makeTrainer(p, std::move(corpus), config),
+                    untrained ? 0 : config.epochs,
+                    logEvery,
+                    savePath,
+                    saveEvery};
 }
 
 void runTraining(Training& training)
@@ -214,9 +272,17 @@ void runTraining(Training& training)
     printHeader(training);
     if (training.epochs == 0) {
         std::printf("  no training (--epochs 0): the model as initialized\n");
-        return;
+    } else {
+        if (training.trainer.stepCount() > 0) {
+            std::printf("  going on from epoch %d (step %ld) of the saved session\n",
+                        training.trainer.epoch(), training.trainer.stepCount());
+        }
+        train(training);
     }
-    train(training.trainer, training.logEvery);
+    if (!training.savePath.empty()) {
+        save(training);
+        std::printf("saved the session to %s\n", training.savePath.c_str());
+    }
 }
 
 void printTable(const Matrix& m, const std::vector<std::string>& rows,

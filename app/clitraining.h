@@ -37,7 +37,8 @@ struct UsageError : std::runtime_error
 };
 
 // --lesson, --corpus, --init, --head-size, --learning-rate, --epochs, --seed, --context,
-// --no-mask, --no-skip, --output, --log-every, --device.
+// --no-mask, --no-skip, --output, --log-every, --device, --load-session, --save-session,
+// --save-every.
 QList<QCommandLineOption> trainingOptions();
 
 // The option's value as a whole number or a number; `fallback` when it is not given.
@@ -55,14 +56,16 @@ struct Training
 {
     attnlab::DeviceReport device;
     attnlab::ToyTrainer trainer;
-    int epochs = 0;    // the epochs to train; 0 only where an untrained model was allowed
-    long logEvery = 0; // print the mean loss every so many epochs; 0: never
+    int epochs = 0;       // the epochs to train; 0 only where an untrained model was allowed
+    long logEvery = 0;    // print the mean loss every so many epochs; 0: never
+    std::string savePath; // --save-session: where the session is saved; empty: nowhere
+    long saveEvery = 0;   // --save-every: also save every so many epochs; 0: only at the end
 };
 
 // With allowUntrained, --epochs 0 asks for the model as initialized (no training).
 Training setUpTraining(const QCommandLineParser& p, bool allowUntrained);
 // Prints the settings, then trains, printing the mean loss every --log-every epochs and the
-// time per step at the end.
+// time per step at the end; saves the session where --save-session asks.
 void runTraining(Training& training);
 // A matrix as a table with two decimals, labelled rows and columns.
 void printTable(const attnlab::Matrix& m, const std::vector<std::string>& rows,

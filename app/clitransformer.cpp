@@ -147,7 +147,7 @@ QStringList transformerOnlyOptions()
 
 QStringList toyOnlyOptions()
 {
-    return {"no-mask", "output", "init", "predict"};
+    return {"no-mask", "output", "init", "predict", "load-session", "save-session", "save-every"};
 }
 
 int transformerCommand(const QCommandLineParser& p)

@@ -1,15 +1,20 @@
 // attnlab-cli end to end: exit codes, messages that name the input and the fault, the
 // printed tables, and the files export writes.
+#include <errors.h>
+#include <session.h>
+
 #include <QDir>
 #include <QFileInfo>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 #include <QXmlStreamReader>
 #include <QtEndian>
 
 #include <cmath>
+#include <random>
 
 namespace {
 
@@ -171,6 +176,11 @@ private slots:
     void transformerRefusesBadInputNamingIt();
 
     void vitTrainsOnFashionMnistAndReportsAccuracy();
+    void sessionGoesOnExactlyWhereItStopped();
+    void exportFromASessionRegeneratesTheFigures();
+    void sessionOptionsAreCheckedNamingTheFault_data();
+    void sessionOptionsAreCheckedNamingTheFault();
+    void killingDuringASaveNeverLeavesABrokenSession();
     void vitRefusesBadInputNamingIt_data();
     void vitRefusesBadInputNamingIt();
 
@@ -592,8 +602,8 @@ void TestCli::vitTrainsOnFashionMnistAndReportsAccuracy()
               "test command installs it)");
     }
     // 200 steps of 32 images.
-    const Run r = cli({"vit", "--limit", "6400", "--test-limit", "1000", "--epochs", "1",
-                       "--batch", "32"});
+    const Run r =
+        cli({"vit", "--limit", "6400", "--test-limit", "1000", "--epochs", "1", "--batch", "32"});
     QCOMPARE(r.exitCode, 0);
     QVERIFY2(r.out.contains("6400 training and 1000 test images of 28×28"),
              qPrintable(r.out.left(300)));
@@ -630,6 +640,102 @@ void TestCli::vitRefusesBadInputNamingIt()
     const Run train = cli({"train", "--patch", "4"});
     QCOMPARE(train.exitCode, 2);
     QVERIFY(train.err.contains("--patch"));
+}
+
+// 30 epochs, saved; then on to 60 from the file: the same file as 60 epochs in one go (C22).
+void TestCli::sessionGoesOnExactlyWhereItStopped()
+{
+    const QString half = m_dir.filePath("half.attnlab");
+    const QString resumed = m_dir.filePath("resumed.attnlab");
+    const QString whole = m_dir.filePath("whole.attnlab");
+    QCOMPARE(cli({"train", "--lesson", "--epochs", "30", "--save-session", half}).exitCode, 0);
+    const Run r = cli({"train", "--load-session", half, "--epochs", "60", "--save-session", resumed,
+                       "--log-every", "10"});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.out.contains("going on from epoch 30 (step 60)"), qPrintable(r.out.left(400)));
+    QVERIFY(r.out.contains("epoch    40"));
+    QVERIFY(!r.out.contains("epoch    10 "));
+    QCOMPARE(cli({"train", "--lesson", "--epochs", "60", "--save-session", whole}).exitCode, 0);
+    QCOMPARE(readFile(resumed), readFile(whole));
+    QVERIFY(readFile(whole).startsWith("attnlab-session 1\n"));
+}
+
+void TestCli::exportFromASessionRegeneratesTheFigures()
+{
+    const QString session = m_dir.filePath("figures.attnlab");
+    QCOMPARE(cli({"train", "--lesson", "--epochs", "40", "--save-session", session}).exitCode, 0);
+    const QString fromSession = m_dir.filePath("from-session");
+    const QString direct = m_dir.filePath("direct");
+    QCOMPARE(cli({"export", "--load-session", session, "--epochs", "0", "--out", fromSession,
+                  "--views", "attention"})
+                 .exitCode,
+             0);
+    QCOMPARE(cli({"export", "--lesson", "--epochs", "40", "--out", direct, "--views", "attention"})
+                 .exitCode,
+             0);
+    const QByteArray csv = readFile(fromSession + "/sentence1-attention.csv");
+    QVERIFY(!csv.isEmpty());
+    QCOMPARE(csv, readFile(direct + "/sentence1-attention.csv"));
+}
+
+void TestCli::sessionOptionsAreCheckedNamingTheFault_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("no such session")
+        << QStringList{"train", "--load-session", "/no/such.attnlab"} << 1 << "/no/such.attnlab";
+    QTest::newRow("a session and other sentences")
+        << QStringList{"train", "--load-session", "x.attnlab", "--corpus", "y.txt"} << 2
+        << "--corpus";
+    QTest::newRow("save every without a file")
+        << QStringList{"train", "--save-every", "5"} << 2 << "--save-session";
+    QTest::newRow("a folder that does not exist")
+        << QStringList{"train", "--epochs", "2", "--save-session", "/no/such/folder/s.attnlab"} << 1
+        << "/no/such/folder/s.attnlab";
+    QTest::newRow("the transformer has no sessions yet")
+        << QStringList{"transformer", "--save-session", "t.attnlab"} << 2 << "--save-session";
+}
+
+void TestCli::sessionOptionsAreCheckedNamingTheFault()
+{
+    QFETCH(QStringList, args);
+    QFETCH(int, exitCode);
+    QFETCH(QString, message);
+    const Run r = cli(args);
+    QCOMPARE(r.exitCode, exitCode);
+    QVERIFY2(r.err.contains(message), qPrintable(r.err));
+}
+
+// The program is killed (SIGKILL) at moments spread over its saves, again and again: the session
+// file is always there and always whole, the old one or a new one.
+void TestCli::killingDuringASaveNeverLeavesABrokenSession()
+{
+    const QString path = m_dir.filePath("killed.attnlab");
+    QCOMPARE(cli({"train", "--lesson", "--epochs", "3", "--save-session", path}).exitCode, 0);
+    std::mt19937 gen(7);
+    std::uniform_int_distribution<int> delay(5, 60);
+    long lastStep = 0;
+    int newer = 0;
+    for (int round = 0; round < 25; ++round) {
+        QProcess p;
+        p.start(QStringLiteral(ATTNLAB_CLI),
+                {"train", "--lesson", "--epochs", "100000000", "--log-every", "0", "--save-session",
+                 path, "--save-every", "1"});
+        QVERIFY(p.waitForStarted());
+        QThread::msleep(static_cast<unsigned long>(delay(gen)));
+        p.kill();
+        QVERIFY(p.waitForFinished());
+        try {
+            const attnlab::ToySession s = attnlab::loadSession(path.toStdString());
+            newer += s.checkpoint.steps != lastStep ? 1 : 0;
+            lastStep = s.checkpoint.steps;
+        } catch (const attnlab::InputError& e) {
+            QFAIL(qPrintable(QStringLiteral("round %1: %2").arg(round).arg(e.what())));
+        }
+    }
+    // The kills fell between saves and during them: most rounds wrote newer sessions.
+    QVERIFY2(newer > 10, qPrintable(QString::number(newer)));
 }
 
 QTEST_GUILESS_MAIN(TestCli)
