@@ -45,6 +45,21 @@ void TrainingController::rebuild(attnlab::Corpus corpus, const attnlab::ToyConfi
     m_worker->install(std::move(trainer), ++m_generation, m_probe);
 }
 
+attnlab::ToySession TrainingController::session() const
+{
+    return m_worker->capture().get();
+}
+
+void TrainingController::restore(const attnlab::ToySession& session)
+{
+    auto trainer = std::make_unique<attnlab::ToyTrainer>(attnlab::trainerOf(session));
+    m_probe.reset();
+    m_corpus = trainer->corpus();
+    m_config = trainer->config();
+    m_hasModel = true;
+    m_worker->install(std::move(trainer), ++m_generation, m_probe);
+}
+
 void TrainingController::train()
 {
     m_worker->train();

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <corpus.h>
+#include <session.h>
 #include <snapshot.h>
 #include <toymodel.h>
 
@@ -82,6 +83,14 @@ public:
     // frame, or clears it.
     void evaluate(std::vector<int> ids);
     void clearEvaluation();
+
+    // The current model's whole state (weights, optimizer, position, losses), for a session
+    // file. Waits for the worker, which answers between two epochs (microseconds on the lesson).
+    // Throws attnlab::InputError when there is no model.
+    attnlab::ToySession session() const;
+    // Replaces the model with the session's, paused where the session stopped. Throws
+    // attnlab::InputError (keeping the current model) when the session does not fit together.
+    void restore(const attnlab::ToySession& session);
 
     // The latest published frame; never null once a model was built. Any thread.
     std::shared_ptr<const TrainingFrame> latest() const;

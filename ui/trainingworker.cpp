@@ -96,6 +96,21 @@ void TrainingWorker::setPace(int epochsPerSecond)
     });
 }
 
+std::future<attnlab::ToySession> TrainingWorker::capture()
+{
+    auto promise = std::make_shared<std::promise<attnlab::ToySession>>();
+    std::future<attnlab::ToySession> result = promise->get_future();
+    post([this, promise] {
+        if (!m_trainer) {
+            promise->set_exception(
+                std::make_exception_ptr(attnlab::InputError("there is no model to save yet")));
+            return;
+        }
+        promise->set_value(attnlab::sessionOf(*m_trainer));
+    });
+    return result;
+}
+
 void TrainingWorker::setProbe(std::optional<std::vector<int>> probe)
 {
     post([this, probe] { m_probe = probe; });

@@ -8,10 +8,12 @@
 #include "trainingcontroller.h"
 #include "workerqueue.h"
 
+#include <session.h>
 #include <trainer.h>
 
 #include <chrono>
 #include <functional>
+#include <future>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -40,6 +42,8 @@ public:
     void setEpochs(int epochs);
     void setPace(int epochsPerSecond);
     void setProbe(std::optional<std::vector<int>> probe);
+    // The trainer's whole state, taken on the worker thread between two epochs.
+    std::future<attnlab::ToySession> capture();
 
     std::shared_ptr<const TrainingFrame> latest() const;
 
