@@ -9,6 +9,7 @@
 #include "logging.h"
 #include "losschart.h"
 #include "matricespanel.h"
+#include "sessionkeeper.h"
 #include "settingskeys.h"
 #include "settingspanel.h"
 #include "trainingcontroller.h"
@@ -26,12 +27,17 @@
 #include <QCloseEvent>
 #include <QDir>
 #include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFile>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QMimeData>
 #include <QScreen>
 #include <QScrollArea>
 #include <QScrollBar>
@@ -40,6 +46,9 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QVBoxLayout>
+
+#include <algorithm>
+#include <cstdlib>
 
 namespace {
 
@@ -65,7 +74,15 @@ MainWindow::MainWindow(QWidget* parent)
     connectExports();
     connectSettings();
     startLesson();
+    m_sessions = new SessionKeeper(m_controller, this);
+    m_sessions->markUnmodified();
+    connect(m_sessions, &SessionKeeper::modifiedChanged, this, &MainWindow::updateTitle);
+    connect(m_sessions, &SessionKeeper::recentFilesChanged, this, &MainWindow::fillRecentMenu);
+    fillRecentMenu();
+    updateTitle();
+    setAcceptDrops(true);
     reportDevice();
+    offerRecovery();
     resize(kDefaultSize.boundedTo(screen()->availableSize()));
     restoreLayout();
 }
@@ -115,6 +132,24 @@ QWidget* MainWindow::createSidebarContent()
 void MainWindow::createMenus(QDockWidget* sidebar)
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
+    QAction* open = file->addAction(tr("&Open Session…"), this, &MainWindow::openSessionDialog);
+    open->setObjectName(QStringLiteral("openSessionAction"));
+    open->setShortcut(QKeySequence::Open);
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    m_recentMenu->setObjectName(QStringLiteral("recentSessionsMenu"));
+    QAction* save = file->addAction(tr("&Save Session"), this, &MainWindow::saveSession);
+    save->setObjectName(QStringLiteral("saveSessionAction"));
+    save->setShortcut(QKeySequence::Save);
+    save->setStatusTip(tr("Save the Single head tab's sentences, settings, weights and "
+                          "training state, to go on later exactly where it stopped"));
+    QAction* saveAs = file->addAction(tr("Save Session &As…"), this, [this] { saveSessionAs(); });
+    saveAs->setObjectName(QStringLiteral("saveSessionAsAction"));
+    saveAs->setShortcut(QKeySequence::SaveAs);
+    m_recoverAction =
+        file->addAction(tr("Re&cover Unsaved Session"), this, [this] { recoverSession(); });
+    m_recoverAction->setObjectName(QStringLiteral("recoverSessionAction"));
+    m_recoverAction->setEnabled(false);
+    file->addSeparator();
     QAction* exportAll =
         file->addAction(tr("&Export All Views…"), this, &MainWindow::exportAllViews);
     exportAll->setObjectName(QStringLiteral("exportAllViewsAction"));
@@ -442,8 +477,233 @@ void MainWindow::closeEvent(QCloseEvent* event)
         askToDiscardSentences();
         return;
     }
+    if (m_sessions->isModified() && !m_sessionDiscarded) {
+        event->ignore();
+        askToSaveSession();
+        return;
+    }
     saveLayout();
+    m_sessions->closedCleanly();
     QMainWindow::closeEvent(event);
+}
+
+// Window-modal like the question about the sentences: Save, Discard or Cancel.
+void MainWindow::askToSaveSession()
+{
+    if (findChild<QMessageBox*>(QStringLiteral("saveSessionQuestion"))) {
+        return;
+    }
+    auto* box =
+        new QMessageBox(QMessageBox::Question, tr("Save the session?"),
+                        tr("The model on the Single head tab has trained since it was "
+                           "last saved. Save the session before closing?"),
+                        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, this);
+    box->setObjectName(QStringLiteral("saveSessionQuestion"));
+    box->setDefaultButton(QMessageBox::Save);
+    box->setWindowModality(Qt::WindowModal);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QMessageBox::finished, this, [this, box] {
+        box->setObjectName(QString());
+        if (box->clickedButton() == box->button(QMessageBox::Discard)) {
+            m_sessionDiscarded = true;
+            close();
+        } else if (box->clickedButton() == box->button(QMessageBox::Save)) {
+            const bool saved = m_sessions->path().isEmpty() ? saveSessionAs()
+                                                            : saveSessionFile(m_sessions->path());
+            if (saved) {
+                close();
+            }
+        }
+    });
+    box->open();
+}
+
+std::map<std::string, std::string> MainWindow::viewOfWindow() const
+{
+    return {{"page", std::to_string(m_pages->currentIndex())},
+            {"splitter", m_viewSplitter->saveState().toBase64().toStdString()}};
+}
+
+bool MainWindow::openSessionFile(const QString& path)
+{
+    try {
+        applySession(SessionKeeper::read(path), path);
+    } catch (const attnlab::InputError& error) {
+        showStatus(tr("Session not opened, the model shown stays: %1").arg(userMessage(error)));
+        return false;
+    }
+    showStatus(tr("Opened %1: epoch %2, step %3.")
+                   .arg(QFileInfo(path).fileName())
+                   .arg(m_controller->latest()->snapshot.epoch)
+                   .arg(m_controller->latest()->snapshot.step));
+    return true;
+}
+
+// Restores the model, then the panels that show its sentences and settings, then the view.
+void MainWindow::applySession(const attnlab::ToySession& session, const QString& path)
+{
+    m_controller->restore(session);
+    QStringList lines;
+    for (const std::string& sentence : session.sentences) {
+        lines << QString::fromStdString(sentence);
+    }
+    m_corpus->setText(lines.join(u'\n'));
+    m_corpus->setApplied(m_corpus->text());
+    m_corpus->clearError();
+    m_settings->setConfig(m_controller->config());
+    m_transformer->setUserCorpus(m_controller->corpus());
+    showModel();
+    const auto page = session.view.find("page");
+    if (page != session.view.end()) {
+        m_pages->setCurrentIndex(
+            std::clamp(std::atoi(page->second.c_str()), 0, m_pages->count() - 1));
+    }
+    const auto splitter = session.view.find("splitter");
+    if (splitter != session.view.end()) {
+        m_viewSplitter->restoreState(
+            QByteArray::fromBase64(QByteArray::fromStdString(splitter->second)));
+    }
+    m_sessionDiscarded = false;
+    m_sessions->opened(path);
+    updateTitle();
+}
+
+bool MainWindow::saveSessionFile(const QString& path)
+{
+    try {
+        m_sessions->save(path, viewOfWindow());
+    } catch (const attnlab::InputError& error) {
+        showStatus(tr("Session not saved: %1").arg(userMessage(error)));
+        return false;
+    }
+    showStatus(tr("Saved the session to %1.").arg(QDir::toNativeSeparators(path)));
+    updateTitle();
+    return true;
+}
+
+void MainWindow::openSessionDialog()
+{
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open a session"), QString(), tr("AttnLab sessions (*.attnlab);;All files (*)"));
+    if (!path.isEmpty()) {
+        openSessionFile(path);
+    }
+}
+
+void MainWindow::saveSession()
+{
+    if (m_sessions->path().isEmpty()) {
+        saveSessionAs();
+    } else {
+        saveSessionFile(m_sessions->path());
+    }
+}
+
+bool MainWindow::saveSessionAs()
+{
+    QString path = QFileDialog::getSaveFileName(
+        this, tr("Save the session"),
+        m_sessions->path().isEmpty() ? QStringLiteral("lesson.attnlab") : m_sessions->path(),
+        tr("AttnLab sessions (*.attnlab)"));
+    if (path.isEmpty()) {
+        return false;
+    }
+    if (QFileInfo(path).suffix().isEmpty()) {
+        path += QStringLiteral(".attnlab");
+    }
+    return saveSessionFile(path);
+}
+
+void MainWindow::fillRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList files = m_sessions->recentFiles();
+    for (const QString& file : files) {
+        m_recentMenu
+            ->addAction(QFileInfo(file).fileName(), this, [this, file] { openSessionFile(file); })
+            ->setToolTip(file);
+    }
+    m_recentMenu->setEnabled(!files.isEmpty());
+}
+
+// The last run did not close cleanly: say so once, and let File → Recover bring it back.
+void MainWindow::offerRecovery()
+{
+    if (!m_sessions->foundRecovery()) {
+        return;
+    }
+    m_recoverAction->setEnabled(true);
+    showStatus(tr("AttnLab did not close cleanly last time: File → Recover Unsaved Session "
+                  "brings back the model as it was autosaved."));
+}
+
+bool MainWindow::recoverSession()
+{
+    try {
+        applySession(SessionKeeper::read(m_sessions->recoveryPath()), QString());
+    } catch (const attnlab::InputError& error) {
+        showStatus(tr("The autosaved session cannot be recovered: %1").arg(userMessage(error)));
+        return false;
+    }
+    m_recoverAction->setEnabled(false);
+    showStatus(tr("Recovered the autosaved session: epoch %1. Save it to keep it.")
+                   .arg(m_controller->latest()->snapshot.epoch));
+    return true;
+}
+
+void MainWindow::updateTitle()
+{
+    const QString name = m_sessions->path().isEmpty()
+                             ? QString()
+                             : QStringLiteral(" — ") + QFileInfo(m_sessions->path()).fileName();
+    setWindowTitle(tr("AttnLab") + name + QStringLiteral("[*]"));
+    setWindowModified(m_sessions->isModified());
+}
+
+// Session files open, text files go into the sentence editor, pictures to the Vision
+// Transformer.
+void MainWindow::dragEnterEvent(QDragEnterEvent* event)
+{
+    if (event->mimeData()->hasUrls()) {
+        for (const QUrl& url : event->mimeData()->urls()) {
+            if (url.isLocalFile()) {
+                event->acceptProposedAction();
+                return;
+            }
+        }
+    }
+}
+
+void MainWindow::dropEvent(QDropEvent* event)
+{
+    for (const QUrl& url : event->mimeData()->urls()) {
+        if (url.isLocalFile() && openDroppedFile(url.toLocalFile())) {
+            event->acceptProposedAction();
+            return;
+        }
+    }
+}
+
+bool MainWindow::openDroppedFile(const QString& path)
+{
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    if (suffix == QLatin1String("attnlab")) {
+        return openSessionFile(path);
+    }
+    if (suffix == QLatin1String("txt")) {
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly) || file.size() > 16 * 1024 * 1024) {
+            showStatus(tr("%1 cannot be read as sentences").arg(QFileInfo(path).fileName()));
+            return false;
+        }
+        m_pages->setCurrentIndex(0);
+        m_corpus->setText(QString::fromUtf8(file.readAll()));
+        showStatus(tr("The sentences of %1 are in the editor: press Apply to train on them.")
+                       .arg(QFileInfo(path).fileName()));
+        return true;
+    }
+    m_pages->setCurrentWidget(m_vit);
+    return m_vit->openImage(path);
 }
 
 // Window-modal and answered through a signal, so nothing waits in a nested event loop.

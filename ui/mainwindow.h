@@ -14,11 +14,14 @@
 #pragma once
 
 #include <corpus.h>
+#include <session.h>
 
 #include <QMainWindow>
 #include <QStringList>
 
 #include <exception>
+#include <map>
+#include <string>
 
 class ControlsPanel;
 class CorpusPanel;
@@ -28,7 +31,9 @@ class QDockWidget;
 class QLabel;
 class QSplitter;
 class SettingsPanel;
+class QMenu;
 class QTabWidget;
+class SessionKeeper;
 class TrainingController;
 class TransformerPage;
 class VitPage;
@@ -45,6 +50,14 @@ public:
     QTabWidget* pages() const { return m_pages; }
     TransformerPage* transformerPage() const { return m_transformer; }
     VitPage* vitPage() const { return m_vit; }
+    // Session files of the Single head tab (File menu, drag and drop). Each returns false with
+    // the reason in the status bar, keeping the model shown, when the file is refused.
+    bool openSessionFile(const QString& path);
+    bool saveSessionFile(const QString& path);
+    // Restores the session the autosave kept when the last run did not close cleanly.
+    bool recoverSession();
+    SessionKeeper* sessions() const { return m_sessions; }
+
     // Shows the Transformer page (for --transformer) or the Vision Transformer page (--vit).
     void showTransformerPage();
     void showVitPage();
@@ -59,6 +72,8 @@ public:
 
 protected:
     void closeEvent(QCloseEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
 
 private:
     QDockWidget* createSidebar();
@@ -81,6 +96,16 @@ private:
     attnlab::Corpus parseSentences(const QString& text) const;
     void refuseSentences(const std::exception& error);
     void askToDiscardSentences();
+    void askToSaveSession();
+    void applySession(const attnlab::ToySession& session, const QString& path);
+    std::map<std::string, std::string> viewOfWindow() const;
+    void openSessionDialog();
+    void saveSession();
+    bool saveSessionAs();
+    void fillRecentMenu();
+    void offerRecovery();
+    void updateTitle();
+    bool openDroppedFile(const QString& path);
     void rebuildFor(const QString& setting);
     void setLearningRate(double learningRate);
     void setEpochs(int epochs);
@@ -105,4 +130,8 @@ private:
     bool m_sidebarWasVisible = true; // before another page hid it
     int m_shownPage = 0;
     bool m_discardConfirmed = false; // the user chose to close without the unapplied sentences
+    bool m_sessionDiscarded = false; // … or without saving the trained model
+    SessionKeeper* m_sessions = nullptr;
+    QMenu* m_recentMenu = nullptr;
+    QAction* m_recoverAction = nullptr;
 };

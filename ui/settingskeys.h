@@ -15,4 +15,7 @@ inline constexpr QLatin1StringView exportFolder{"export/folder"};
 inline constexpr QLatin1StringView exportDpi{"export/dpi"};
 inline constexpr QLatin1StringView exportFigureFormat{"export/figureFormat"};
 
+// The session files opened or saved last, most recent first (absolute paths).
+inline constexpr QLatin1StringView recentSessions{"sessions/recent"};
+
 } // namespace SettingsKeys
