@@ -1,12 +1,15 @@
 #include "device.h"
 
 #include "errors.h"
+#include "gpubackend.h"
 
 #include <Eigen/Core>
 
 namespace attnlab {
 
 namespace {
+
+const std::string kCpuStill = "the models still compute on the CPU in this version";
 
 DeviceReport cpuReport(std::string note)
 {
@@ -28,8 +31,17 @@ DeviceReport chooseDevice(const std::string& request)
     if (request == "cpu") {
         return cpuReport({});
     }
-    // TODO(cuda): this build has no CUDA backend yet; the operations run on the CPU only.
-    return cpuReport("no GPU backend in this build: computing on the CPU");
+    const gpu::Backend backend = gpu::loadBackend();
+    if (!backend.usable()) {
+        const std::string lead =
+            request == "gpu" ? "a GPU was asked for but cannot be used: " : "no GPU in use: ";
+        return cpuReport(lead + backend.reason + "; computing on the CPU");
+    }
+    // TODO(cuda): the operations run on the GPU (gpubackend.h) but the models do not use them
+    // yet; until they do, say that the device is there and that the CPU computes.
+    DeviceReport r = cpuReport(request == "gpu" ? kCpuStill : std::string());
+    r.description += "; CUDA device found: " + backend.summary + "; " + kCpuStill;
+    return r;
 }
 
 } // namespace attnlab

@@ -1,8 +1,10 @@
 // Which compute backend runs the operations.
 //
-// The CPU backend (ops.h on Eigen) is always there. A CUDA backend with the same operation
-// signatures is compiled only when nvcc is found and switched on only when a device is
-// present at run time; this build reports what it has so the GUI and CLI can say it once.
+// The CPU backend (ops.h on Eigen) is always there. A CUDA backend with the same operations
+// (gpubackend.h) is compiled only when nvcc is found, and loaded at run time only when the
+// driver, the CUDA libraries and a GPU are there; chooseDevice reports what it found so the GUI
+// and CLI can say it once. The models do not run on the GPU yet: a report is always Device::Cpu,
+// and says so when a GPU was found.
 #pragma once
 
 #include <string>
@@ -23,7 +25,8 @@ struct DeviceReport
 };
 
 // The device to use for a request ("auto", "cpu" or "gpu"). Throws InputError for any other
-// word. Asking for "gpu" where none can be used falls back to the CPU with a note.
+// word. "cpu" loads nothing. Where no GPU can be used, "auto" and "gpu" fall back to the CPU
+// with a note that gives the reason ("no CUDA driver: …").
 DeviceReport chooseDevice(const std::string& request);
 
 } // namespace attnlab

@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# The GPU parity check of the CUDA backend (tests/tst_gpuops.cpp), for a machine with an NVIDIA
+# GPU. It prints the device, runs every operation against the CPU and says what it found.
+#
+#   scripts/gpu-check.sh        configure and build in a fresh folder (BUILD_DIR, default
+#                               build-gpucheck), run tst_gpuops verbosely, then attnlab-cli on the
+#                               lesson with --device gpu; needs the project's build dependencies
+#   scripts/gpu-check.sh pack   on a machine WITHOUT a GPU that can build the project: build the
+#                               test and libattnlab_cuda.so (in BUILD_DIR as it is) and pack them,
+#                               with the libraries a bare CUDA machine lacks (Qt, ICU, …), into
+#                               PACK (default build-gpucheck-pack/gpu-check.tar.xz, about 13 MB)
+#   scripts/gpu-check.sh run-pack
+#                               on the GPU machine: run the packed test (the pack must be there,
+#                               e.g. carried to it); the plain form does this by itself when the
+#                               configure step fails for lack of Qt or Eigen and a pack is there
+#
+# JOBS (default: the number of cores) sets the parallel build jobs.
+#
+# Exit status: 0 when every test passed (skips on the GPU row mean no GPU was usable: that is a
+# failure here), 1 otherwise. With compute-sanitizer on the PATH the test then runs once more
+# under its memcheck tool; its result is printed, not counted. When OUT is set (the device tool),
+# the full logs are written there.
+set -uo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="${BUILD_DIR:-$here/build-gpucheck}"
+pack="${PACK:-$here/build-gpucheck-pack/gpu-check.tar.xz}"
+logs="${OUT:-}"
+
+say() { printf '\n== %s\n' "$*"; }
+
+print_device() {
+    say "device"
+    if command -v nvidia-smi >/dev/null; then
+        nvidia-smi --query-gpu=name,memory.total,driver_version,compute_cap --format=csv \
+            || nvidia-smi -L
+    else
+        echo "nvidia-smi not found"
+    fi
+    command -v nvcc >/dev/null && nvcc --version | tail -1
+}
+
+# Runs the test binary $1 with the backend $2; then under memcheck when it is there.
+run_test() {
+    local test="$1" library="$2" log="${logs:-/tmp}/tst_gpuops.log"
+    say "tst_gpuops with $library"
+    ATTNLAB_CUDA_LIBRARY="$library" QT_QPA_PLATFORM=offscreen "$test" -v1 2>&1 | tee "$log"
+    local status=${PIPESTATUS[0]}
+    if grep -q "GPU parity tests skip" "$log"; then
+        echo "gpu-check: the GPU row skipped: no usable GPU (see the first QINFO line)"
+        status=1
+    fi
+    if command -v compute-sanitizer >/dev/null; then
+        say "tst_gpuops under compute-sanitizer --tool memcheck"
+        ATTNLAB_CUDA_LIBRARY="$library" QT_QPA_PLATFORM=offscreen \
+            timeout 300 compute-sanitizer --tool memcheck --error-exitcode 3 "$test" \
+            >"${log%.log}-memcheck.log" 2>&1
+        echo "memcheck exit status $? (0: clean, 3: errors, 124: too slow; log:" \
+            "${log%.log}-memcheck.log)"
+        tail -5 "${log%.log}-memcheck.log"
+    fi
+    return "$status"
+}
+
+# $1 = fresh: start from an empty folder (only one that is a CMake build folder is removed).
+configure_and_build() {
+    if [ "${1:-}" = fresh ] && [ -e "$build" ]; then
+        if [ ! -f "$build/CMakeCache.txt" ]; then
+            echo "gpu-check: $build is not a build folder; not removing it"
+            return 2
+        fi
+        rm -rf "$build"
+    fi
+    say "configure $build"
+    cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release || return 2
+    say "build attnlab_cuda, tst_gpuops and attnlab-cli"
+    local start=$SECONDS
+    cmake --build "$build" -j "${JOBS:-$(nproc)}" --target attnlab_cuda tst_gpuops attnlab-cli \
+        || return 1
+    echo "built in $((SECONDS - start)) s"
+}
+
+build_and_check() {
+    print_device
+    configure_and_build fresh
+    local built=$?
+    if [ "$built" -eq 2 ] && [ -f "$pack" ]; then
+        echo "gpu-check: the project cannot be configured here; running the pack $pack instead"
+        run_pack
+        return
+    fi
+    [ "$built" -eq 0 ] || { echo "gpu-check: the build failed"; return 1; }
+    run_test "$build/tests/tst_gpuops" "$build/app/libattnlab_cuda.so"
+    local status=$?
+    say "attnlab-cli train --lesson --epochs 10 --device gpu"
+    QT_QPA_PLATFORM=offscreen "$build/app/attnlab-cli" train --lesson --epochs 10 --device gpu \
+        2>&1 | head -5
+    return "$status"
+}
+
+make_pack() {
+    configure_and_build || { echo "gpu-check: the build failed"; return 1; }
+    local stage="$build/gpu-check"
+    rm -rf "$stage" && mkdir -p "$stage/lib"
+    cp "$build/tests/tst_gpuops" "$build/app/libattnlab_cuda.so" "$stage/"
+    # The test's libraries, but not the C and C++ runtimes every Linux machine has.
+    ldd "$build/tests/tst_gpuops" | awk '/=> \// {print $3}' | while read -r lib; do
+        case "$(basename "$lib")" in
+        libc.so* | libm.so* | libdl.so* | librt.so* | libpthread.so* | libgcc_s.so* | \
+            libstdc++.so* | ld-linux*) ;;
+        *) cp -L "$lib" "$stage/lib/" ;;
+        esac
+    done
+    mkdir -p "$(dirname "$pack")"
+    tar -C "$build" -cJf "$pack" gpu-check
+    echo "packed $(du -h "$pack" | cut -f1): $pack"
+    local relative="${pack#"$here"/}"
+    echo "on the GPU machine, from the repository's root (the device tool: carry $relative):"
+    echo "    PACK=$relative scripts/gpu-check.sh run-pack"
+}
+
+run_pack() {
+    [ -f "$pack" ] || { echo "gpu-check: no pack at $pack (make one with: $0 pack)"; return 1; }
+    print_device
+    local dir
+    dir="$(mktemp -d)"
+    tar -C "$dir" -xJf "$pack"
+    # cuBLAS from the machine's CUDA; Qt and ICU from the pack.
+    local cuda=""
+    for d in /usr/local/cuda/lib64 /usr/local/cuda/lib; do
+        [ -d "$d" ] && cuda="$cuda:$d"
+    done
+    export LD_LIBRARY_PATH="$dir/gpu-check/lib$cuda${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+    run_test "$dir/gpu-check/tst_gpuops" "$dir/gpu-check/libattnlab_cuda.so"
+    local status=$?
+    rm -rf "$dir"
+    return "$status"
+}
+
+case "${1:-}" in
+"") build_and_check ;;
+pack) make_pack ;;
+run-pack) run_pack ;;
+*)
+    echo "usage: $0 [pack|run-pack]" >&2
+    exit 2
+    ;;
+esac
+status=$?
+exit $((status == 0 ? 0 : 1))

@@ -1,0 +1,1117 @@
+// Every CUDA operation against its CPU operation on random inputs, and the device choice.
+//
+// The CPU (ops.h, blockops.h, adam.h, in float) is the oracle. Each comparison states its
+// tolerance: per element |gpu − cpu| <= atol + rtol·|cpu|, and for the whole matrix
+// max|gpu − cpu| / max|cpu| <= whole. Both sides compute in FP32 (cuBLAS without TF32); they
+// differ in the order of their sums (warp shuffles, cuBLAS's blocking), in fused multiply-adds,
+// and in the CUDA library's erff/expf, so a product of K terms gets a few K·2⁻²⁴ relative.
+// Dropout is the exception: the GPU's counter-based generator does not draw the CPU's
+// mt19937_64 stream, so it is held to its statistics, to its seed and offset, and to a backward
+// pass that uses the forward's mask.
+//
+// Every parity test runs twice: on the GPU, where it skips with the loader's reason when no GPU
+// can be used (no library, no driver, no device), and on a host fake of the library that
+// follows gpuapi.h in plain loops, which checks the C++ side (shapes, row and head strides,
+// transposes, accumulation, freeing) on every machine. The device-choice tests run everywhere.
+#include "gradcheck.h"
+
+#include <device.h>
+#include <errors.h>
+#include <gpubackend.h>
+
+#include <QCoreApplication>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <dlfcn.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <vector>
+
+using namespace attnlab;
+
+namespace {
+
+struct Tolerance
+{
+    double atol; // per element: |gpu − cpu| <= atol + rtol·|cpu|
+    double rtol;
+    double whole; // whole matrix: max|gpu − cpu| / max|cpu| <= whole
+};
+
+// Bit for bit: the same additions in the same order (embedding, masks, dropout's products).
+constexpr Tolerance kExact{0.0, 0.0, 0.0};
+// Products of up to 128 terms of size 1: cuBLAS sums in another order.
+constexpr Tolerance kProduct{1e-5, 1e-4, 1e-5};
+// Softmax and cross-entropy: one sum per row, expf of the CUDA library.
+constexpr Tolerance kSoftmax{1e-6, 1e-5, 1e-5};
+// Attention: a product, a softmax, and (backward) two more products.
+constexpr Tolerance kAttention{2e-5, 1e-4, 2e-5};
+// Layer norm: 1/σ scales the rounding of the mean and the variance.
+constexpr Tolerance kLayerNorm{2e-5, 1e-4, 2e-5};
+// GELU: erff and expf of the CUDA library (2 ulp) against glibc's.
+constexpr Tolerance kGelu{1e-6, 1e-5, 1e-6};
+// Adam: fused multiply-adds on the GPU, none on the CPU; five steps.
+constexpr Tolerance kAdam{1e-6, 1e-5, 1e-6};
+// The mean loss of the cross-entropy, relative.
+constexpr double kLossRelative = 1e-5;
+
+constexpr float kInf = std::numeric_limits<float>::infinity();
+
+Matrix random(int rows, int cols, unsigned seed, double scale = 1.0)
+{
+    return testing::randomMatrix(rows, cols, seed, scale).cast<float>();
+}
+
+QString shapeText(const Matrix& m)
+{
+    return QStringLiteral("%1×%2").arg(m.rows()).arg(m.cols());
+}
+
+// Empty when gpu agrees with cpu within tol; otherwise the first fault, in words.
+QString disagreement(const Matrix& gpu, const Matrix& cpu, Tolerance tol)
+{
+    if (gpu.rows() != cpu.rows() || gpu.cols() != cpu.cols()) {
+        return QStringLiteral("the GPU gave %1, the CPU %2").arg(shapeText(gpu), shapeText(cpu));
+    }
+    double worst = 0.0;
+    double largest = 0.0;
+    for (Eigen::Index i = 0; i < cpu.size(); ++i) {
+        const double g = gpu.data()[i];
+        const double c = cpu.data()[i];
+        if (g == c) { // also minus infinity where both mask
+            largest = std::isfinite(c) ? std::max(largest, std::abs(c)) : largest;
+            continue;
+        }
+        const double error = std::abs(g - c);
+        if (!(error <= tol.atol + tol.rtol * std::abs(c))) {
+            return QStringLiteral("entry (%1, %2): GPU %3, CPU %4, difference %5")
+                .arg(i / cpu.cols())
+                .arg(i % cpu.cols())
+                .arg(g, 0, 'g', 9)
+                .arg(c, 0, 'g', 9)
+                .arg(error, 0, 'g', 3);
+        }
+        worst = std::max(worst, error);
+        largest = std::max(largest, std::abs(c));
+    }
+    if (worst > tol.whole * std::max(largest, 1e-30)) {
+        return QStringLiteral("whole matrix: max error %1 over max |cpu| %2 exceeds %3")
+            .arg(worst, 0, 'g', 3)
+            .arg(largest, 0, 'g', 3)
+            .arg(tol.whole);
+    }
+    return {};
+}
+
+#define COMPARE_GPU(gpu, cpu, tolerance)                                                           \
+    do {                                                                                           \
+        const QString why_ = disagreement((gpu), (cpu), (tolerance));                              \
+        QVERIFY2(why_.isEmpty(), qPrintable(QStringLiteral(#gpu ": ") + why_));                    \
+    } while (0)
+
+// Sets (or, with no value, unsets) an environment variable for one scope and puts back what
+// was there.
+class EnvironmentGuard
+{
+public:
+    EnvironmentGuard(const char* name, std::optional<QByteArray> value)
+        : m_name(name), m_had(qEnvironmentVariableIsSet(name)), m_old(qgetenv(name))
+    {
+        if (value) {
+            qputenv(name, *value);
+        } else {
+            qunsetenv(name);
+        }
+    }
+    ~EnvironmentGuard()
+    {
+        if (m_had) {
+            qputenv(m_name, m_old);
+        } else {
+            qunsetenv(m_name);
+        }
+    }
+
+private:
+    const char* m_name;
+    bool m_had;
+    QByteArray m_old;
+};
+
+// A stand-in for libattnlab_cuda on the host: gpuapi.h's contract in plain loops, so that the
+// C++ side (shapes, row strides, head strides, transposes, what accumulates) is checked against
+// the CPU operations on every machine. It checks the wrappers, not the CUDA kernels.
+namespace fake {
+
+int g_buffers = 0; // live buffers: the wrappers must free what they allocate
+
+int deviceCount(int* count, AttnlabGpuError*)
+{
+    *count = 1;
+    return ATTNLAB_GPU_OK;
+}
+
+int deviceInfo(int, AttnlabGpuDeviceInfo* info, AttnlabGpuError*)
+{
+    *info = AttnlabGpuDeviceInfo{};
+    std::snprintf(info->name, sizeof info->name, "host fake");
+    info->major = 9;
+    return ATTNLAB_GPU_OK;
+}
+
+int createContext(int, AttnlabGpuContext** context, AttnlabGpuError*)
+{
+    static int token = 0;
+    *context = reinterpret_cast<AttnlabGpuContext*>(&token);
+    return ATTNLAB_GPU_OK;
+}
+
+void destroyContext(AttnlabGpuContext*) {}
+
+int synchronize(AttnlabGpuContext*, AttnlabGpuError*)
+{
+    return ATTNLAB_GPU_OK;
+}
+
+template <typename T> int allocate(AttnlabGpuContext*, size_t count, T** buffer, AttnlabGpuError*)
+{
+    *buffer = count ? static_cast<T*>(std::malloc(count * sizeof(T))) : nullptr;
+    g_buffers += count ? 1 : 0;
+    return ATTNLAB_GPU_OK;
+}
+
+void freeBuffer(AttnlabGpuContext*, void* buffer)
+{
+    g_buffers -= buffer ? 1 : 0;
+    std::free(buffer);
+}
+
+template <typename T>
+int copy(AttnlabGpuContext*, T* to, const T* from, size_t count, AttnlabGpuError*)
+{
+    std::copy(from, from + count, to);
+    return ATTNLAB_GPU_OK;
+}
+
+int fill(AttnlabGpuContext*, float* device, float value, size_t count, AttnlabGpuError*)
+{
+    std::fill(device, device + count, value);
+    return ATTNLAB_GPU_OK;
+}
+
+int matmul(AttnlabGpuContext*, int transA, int transB, int m, int n, int k, float alpha,
+           const float* a, int lda, long long strideA, const float* b, int ldb, long long strideB,
+           float beta, float* c, int ldc, long long strideC, int batch, AttnlabGpuError*)
+{
+    for (int i = 0; i < batch; ++i) {
+        const float* ai = a + i * strideA;
+        const float* bi = b + i * strideB;
+        float* ci = c + i * strideC;
+        for (int r = 0; r < m; ++r) {
+            for (int col = 0; col < n; ++col) {
+                float sum = 0.0f;
+                for (int p = 0; p < k; ++p) {
+                    sum += (transA ? ai[p * lda + r] : ai[r * lda + p]) *
+                           (transB ? bi[col * ldb + p] : bi[p * ldb + col]);
+                }
+                float& out = ci[r * ldc + col];
+                out = alpha * sum + (beta == 0.0f ? 0.0f : beta * out);
+            }
+        }
+    }
+    return ATTNLAB_GPU_OK;
+}
+
+int addBias(AttnlabGpuContext*, float* y, const float* bias, int rows, int cols, AttnlabGpuError*)
+{
+    for (int i = 0; i < rows * cols; ++i) {
+        y[i] += bias[i % cols];
+    }
+    return ATTNLAB_GPU_OK;
+}
+
+int columnSums(AttnlabGpuContext*, const float* x, float* sums, int rows, int cols,
+               AttnlabGpuError*)
+{
+    for (int i = 0; i < rows * cols; ++i) {
+        sums[i % cols] += x[i];
+    }
+    return ATTNLAB_GPU_OK;
+}
+
+int embeddingForward(AttnlabGpuContext*, const float* tok, int, const float* pos, const int* ids,
+                     int tokens, int width, float* x, AttnlabGpuError*)
+{
+    for (int i = 0; i < tokens * width; ++i) {
+        x[i] = tok[ids[i / width] * width + i % width] + pos[i];
+    }
+    return ATTNLAB_GPU_OK;
+}
+
+int embeddingBackward(AttnlabGpuContext*, const float* dx, const int* ids, int tokens, int width,
+                      int, float* dtok, float* dpos, AttnlabGpuError*)
+{
+    for (int i = 0; i < tokens * width; ++i) {
+        dtok[ids[i / width] * width + i % width] += dx[i];
+        dpos[i] += dx[i];
+    }
+    return ATTNLAB_GPU_OK;
+}
+
+int visible(int r, int cols, int causal, int length)
+{
+    const int limit = std::max(0, std::min(length, cols));
+    return causal ? std::min(limit, r + 1) : limit;
+}
+
+int softmaxForward(AttnlabGpuContext*, const float* in, float* out, int batch, int rows, int cols,
+                   int causal, int length, AttnlabGpuError*)
+{
+    for (int row = 0; row < batch * rows; ++row) {
+        const int limit = visible(row % rows, cols, causal, length);
+        Matrix x = Eigen::Map<const Matrix>(in + row * cols, 1, cols);
+        x.rightCols(cols - limit).setConstant(-kInf);
+        Matrix y;
+        ops::softmaxRows(x, y);
+        std::copy(y.data(), y.data() + cols, out + row * cols);
+    }
+    return ATTNLAB_GPU_OK;
+}
+
+int softmaxBackward(AttnlabGpuContext*, const float* out, const float* dout, float* din, int rows,
+                    int cols, AttnlabGpuError*)
+{
+    Eigen::Map<Matrix> d(din, rows, cols);
+    Matrix result = d;
+    ops::softmaxRowsBackward<float>(Eigen::Map<const Matrix>(out, rows, cols),
+                                    Eigen::Map<const Matrix>(dout, rows, cols), result);
+    d = result;
+    return ATTNLAB_GPU_OK;
+}
+
+int maskScores(AttnlabGpuContext*, float* scores, int batch, int rows, int cols, int causal,
+               int length, AttnlabGpuError*)
+{
+    for (int i = 0; i < batch * rows * cols; ++i) {
+        if (i % cols >= visible((i / cols) % rows, cols, causal, length)) {
+            scores[i] = -kInf;
+        }
+    }
+    return ATTNLAB_GPU_OK;
+}
+
+int layerNormForward(AttnlabGpuContext*, const float* x, const float* gamma, const float* beta,
+                     float* y, float* normalized, float* invStd, int rows, int cols,
+                     AttnlabGpuError*)
+{
+    ops::LayerNormCache<float> cache;
+    Matrix out;
+    ops::layerNormForward<float>(Eigen::Map<const Matrix>(x, rows, cols),
+                                 Eigen::Map<const Matrix>(gamma, 1, cols),
+                                 Eigen::Map<const Matrix>(beta, 1, cols), out, cache);
+    Eigen::Map<Matrix>(y, rows, cols) = out;
+    Eigen::Map<Matrix>(normalized, rows, cols) = cache.normalized;
+    Eigen::Map<Matrix>(invStd, rows, 1) = cache.invStd;
+    return ATTNLAB_GPU_OK;
+}
+
+int layerNormBackward(AttnlabGpuContext*, const float* gamma, const float* normalized,
+                      const float* invStd, const float* dy, float* dx, float* dgamma, float* dbeta,
+                      int rows, int cols, AttnlabGpuError*)
+{
+    ops::LayerNormCache<float> cache{Eigen::Map<const Matrix>(normalized, rows, cols),
+                                     Eigen::Map<const Matrix>(invStd, rows, 1)};
+    Matrix gx = Eigen::Map<Matrix>(dx, rows, cols), gg = Eigen::Map<Matrix>(dgamma, 1, cols),
+           gb = Eigen::Map<Matrix>(dbeta, 1, cols);
+    ops::layerNormBackward<float>(Eigen::Map<const Matrix>(gamma, 1, cols), cache,
+                                  Eigen::Map<const Matrix>(dy, rows, cols), gx, gg, gb);
+    Eigen::Map<Matrix>(dx, rows, cols) = gx;
+    Eigen::Map<Matrix>(dgamma, 1, cols) = gg;
+    Eigen::Map<Matrix>(dbeta, 1, cols) = gb;
+    return ATTNLAB_GPU_OK;
+}
+
+int geluForward(AttnlabGpuContext*, const float* x, float* y, size_t count, AttnlabGpuError*)
+{
+    Matrix out;
+    ops::geluForward<float>(Eigen::Map<const Matrix>(x, 1, Eigen::Index(count)), out);
+    std::copy(out.data(), out.data() + count, y);
+    return ATTNLAB_GPU_OK;
+}
+
+int geluBackward(AttnlabGpuContext*, const float* x, const float* dy, float* dx, size_t count,
+                 AttnlabGpuError*)
+{
+    const auto n = Eigen::Index(count);
+    Matrix d = Eigen::Map<Matrix>(dx, 1, n);
+    ops::geluBackward<float>(Eigen::Map<const Matrix>(x, 1, n), Eigen::Map<const Matrix>(dy, 1, n),
+                             d);
+    std::copy(d.data(), d.data() + count, dx);
+    return ATTNLAB_GPU_OK;
+}
+
+int softmaxCrossEntropy(AttnlabGpuContext*, const float* logits, const int* targets, int rows,
+                        int cols, float* probs, float* dlogits, float* loss, AttnlabGpuError*)
+{
+    // The CPU's operation on the counted rows; ignored rows get probabilities only.
+    std::vector<int> kept, keptTargets;
+    for (int r = 0; r < rows; ++r) {
+        if (targets[r] >= 0) {
+            kept.push_back(r);
+            keptTargets.push_back(targets[r]);
+        }
+    }
+    const Eigen::Map<const Matrix> z(logits, rows, cols);
+    Matrix all;
+    ops::softmaxRows<float>(z, all);
+    Eigen::Map<Matrix>(probs, rows, cols) = all;
+    *loss = 0.0f;
+    if (kept.empty()) {
+        return ATTNLAB_GPU_OK;
+    }
+    Matrix sub = z(kept, Eigen::all), p, d = Matrix::Zero(Eigen::Index(kept.size()), cols);
+    *loss = ops::softmaxCrossEntropy<float>(sub, keptTargets, p, &d);
+    if (dlogits) {
+        Eigen::Map<Matrix> out(dlogits, rows, cols);
+        out(kept, Eigen::all) += d;
+    }
+    return ATTNLAB_GPU_OK;
+}
+
+int dropoutForward(AttnlabGpuContext*, const float* x, float* y, float* keep, size_t count,
+                   double p, unsigned long long seed, unsigned long long offset, AttnlabGpuError*)
+{
+    const auto scale = static_cast<float>(1.0 / (1.0 - p));
+    for (size_t i = 0; i < count; ++i) {
+        keep[i] = p > 0 && (seed + offset + i) % 4 == 0 ? 0.0f : scale; // a fixed pattern
+        y[i] = x[i] * keep[i];
+    }
+    return ATTNLAB_GPU_OK;
+}
+
+int dropoutBackward(AttnlabGpuContext*, const float* keep, const float* dy, float* dx, size_t count,
+                    AttnlabGpuError*)
+{
+    for (size_t i = 0; i < count; ++i) {
+        dx[i] += dy[i] * keep[i];
+    }
+    return ATTNLAB_GPU_OK;
+}
+
+int adamUpdate(AttnlabGpuContext*, float* param, const float* grad, float* m, float* v,
+               size_t count, double lr, double beta1, double beta2, double eps, long long step,
+               AttnlabGpuError*)
+{
+    // core/adam.cpp's arithmetic, one entry at a time.
+    const auto t = static_cast<double>(step);
+    const auto stepSize = static_cast<float>(lr / (1.0 - std::pow(beta1, t)));
+    const auto sqrtCorrection2 = static_cast<float>(std::sqrt(1.0 - std::pow(beta2, t)));
+    const auto b1 = static_cast<float>(beta1), b2 = static_cast<float>(beta2);
+    for (size_t i = 0; i < count; ++i) {
+        m[i] = b1 * m[i] + (1.0f - b1) * grad[i];
+        v[i] = b2 * v[i] + (1.0f - b2) * grad[i] * grad[i];
+        param[i] -= stepSize * m[i] / (std::sqrt(v[i]) / sqrtCorrection2 + float(eps));
+    }
+    return ATTNLAB_GPU_OK;
+}
+
+const AttnlabGpuApi kApi = {
+    .version = ATTNLAB_GPU_API_VERSION,
+    .minComputeCapability = 75,
+    .deviceCount = deviceCount,
+    .deviceInfo = deviceInfo,
+    .createContext = createContext,
+    .destroyContext = destroyContext,
+    .synchronize = synchronize,
+    .allocFloats = allocate<float>,
+    .allocInts = allocate<int>,
+    .freeBuffer = freeBuffer,
+    .uploadFloats = copy<float>,
+    .uploadInts = copy<int>,
+    .downloadFloats = copy<float>,
+    .fillFloats = fill,
+    .matmul = matmul,
+    .addBias = addBias,
+    .columnSums = columnSums,
+    .embeddingForward = embeddingForward,
+    .embeddingBackward = embeddingBackward,
+    .softmaxForward = softmaxForward,
+    .softmaxBackward = softmaxBackward,
+    .maskScores = maskScores,
+    .layerNormForward = layerNormForward,
+    .layerNormBackward = layerNormBackward,
+    .geluForward = geluForward,
+    .geluBackward = geluBackward,
+    .softmaxCrossEntropy = softmaxCrossEntropy,
+    .dropoutForward = dropoutForward,
+    .dropoutBackward = dropoutBackward,
+    .adamUpdate = adamUpdate,
+};
+
+gpu::Backend backend()
+{
+    gpu::Backend b;
+    b.api = &kApi;
+    b.device = 0;
+    b.description = "host fake";
+    return b;
+}
+
+} // namespace fake
+
+} // namespace
+
+class TestGpuOps : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase_data();
+    void initTestCase();
+    void cleanupTestCase();
+    void cleanup();
+
+    // Everywhere: choosing the device, and what loading says when it fails.
+    void unknownDeviceWordThrows();
+    void cpuRequestLoadsNothingAndHasNoNote();
+    void gpuRequestSaysWhyItComputesOnTheCpu();
+    void autoRequestSaysWhyItComputesOnTheCpu();
+    void searchSaysWhereItLookedOrWhatIsMissing();
+    void missingLibraryPathIsNamed();
+    void nonLibraryFileIsNamed();
+    void libraryWithoutTheEntryIsNamed();
+    void sessionWithoutGpuThrowsTheReason();
+
+    // With a GPU: each operation against the CPU.
+    void linearMatchesCpu_data();
+    void linearMatchesCpu();
+    void affineMatchesCpu();
+    void embeddingMatchesCpuExactly();
+    void badTokenIdIsRefusedByName();
+    void softmaxMatchesCpuWithMaskedAndExtremeRows();
+    void attentionMatchesCpu_data();
+    void attentionMatchesCpu();
+    void multiHeadAttentionMatchesCpu_data();
+    void multiHeadAttentionMatchesCpu();
+    void layerNormMatchesCpu();
+    void geluMatchesCpu();
+    void softmaxCrossEntropyMatchesCpu();
+    void crossEntropyIgnoresMinusOneTargets();
+    void dropoutKeepsAboutOneMinusPAndScales();
+    void dropoutMaskFollowsSeedAndOffset();
+    void dropoutOffIsIdentity();
+    void dropoutBackwardUsesTheSameMask();
+    void adamMatchesCpuOverSteps();
+    void deviceAdamMatchesCpu();
+
+private:
+    bool onFake() const;
+    gpu::Session* target() const;
+
+    gpu::Backend m_backend;
+    std::unique_ptr<gpu::Session> m_session; // the GPU, when one can be used
+    std::unique_ptr<gpu::Session> m_fake;    // the host fake, always
+    QString m_skipReason;
+};
+
+// Declares `s`, the session of this row (the GPU or the host fake); skips the GPU row where
+// there is no GPU, saying why.
+#define REQUIRE_SESSION()                                                                          \
+    gpu::Session* const session_ = target();                                                       \
+    if (!session_) {                                                                               \
+        QSKIP(qPrintable(m_skipReason));                                                           \
+    }                                                                                              \
+    gpu::Session& s = *session_
+
+#define SKIP_ON_FAKE(why)                                                                          \
+    do {                                                                                           \
+        if (onFake()) {                                                                            \
+            QSKIP(why);                                                                            \
+        }                                                                                          \
+    } while (0)
+
+// Every test runs on the GPU and on the host fake (see namespace fake).
+void TestGpuOps::initTestCase_data()
+{
+    QTest::addColumn<bool>("fake");
+    QTest::newRow("GPU") << false;
+    QTest::newRow("host fake") << true;
+}
+
+bool TestGpuOps::onFake() const
+{
+    QFETCH_GLOBAL(bool, fake);
+    return fake;
+}
+
+gpu::Session* TestGpuOps::target() const
+{
+    return onFake() ? m_fake.get() : m_session.get();
+}
+
+void TestGpuOps::cleanup()
+{
+    QCOMPARE(fake::g_buffers, 0); // every device buffer a wrapper made is freed
+}
+
+void TestGpuOps::initTestCase()
+{
+#ifdef ATTNLAB_CUDA_LIBRARY_PATH
+    // Run by hand rather than by CTest: use the library this build made.
+    if (!qEnvironmentVariableIsSet(gpu::kLibraryVariable)) {
+        qputenv(gpu::kLibraryVariable, ATTNLAB_CUDA_LIBRARY_PATH);
+    }
+#endif
+    m_fake = std::make_unique<gpu::Session>(fake::backend());
+    m_backend = gpu::loadBackend();
+    if (!m_backend.usable()) {
+        m_skipReason = QStringLiteral("no usable GPU: ") + QString::fromStdString(m_backend.reason);
+        qInfo("GPU parity tests skip: %s", qPrintable(QString::fromStdString(m_backend.reason)));
+        return;
+    }
+    qInfo("GPU: %s from %s", m_backend.description.c_str(), m_backend.library.c_str());
+    try {
+        m_session = std::make_unique<gpu::Session>(m_backend);
+    } catch (const gpu::GpuError& error) {
+        QFAIL(error.what()); // a GPU that is there but cannot be used is a failure, not a skip
+    }
+}
+
+void TestGpuOps::cleanupTestCase()
+{
+    m_session.reset();
+    m_fake.reset();
+}
+
+void TestGpuOps::unknownDeviceWordThrows()
+{
+    SKIP_ON_FAKE("the device choice needs no backend: it runs in the GPU row");
+    QVERIFY_THROWS_EXCEPTION(InputError, chooseDevice("tpu"));
+    try {
+        chooseDevice("GPU");
+        QFAIL("no exception");
+    } catch (const InputError& error) {
+        QVERIFY2(QString(error.what()).contains("\"GPU\""), error.what());
+    }
+}
+
+void TestGpuOps::cpuRequestLoadsNothingAndHasNoNote()
+{
+    SKIP_ON_FAKE("the device choice needs no backend: it runs in the GPU row");
+    EnvironmentGuard missing(gpu::kLibraryVariable, "/nonexistent/libattnlab_cuda.so");
+    const DeviceReport r = chooseDevice("cpu");
+    QVERIFY(r.device == Device::Cpu);
+    QVERIFY2(r.description.starts_with("CPU (Eigen"), r.description.c_str());
+    QVERIFY2(r.note.empty(), r.note.c_str());
+}
+
+void TestGpuOps::gpuRequestSaysWhyItComputesOnTheCpu()
+{
+    SKIP_ON_FAKE("the device choice needs no backend: it runs in the GPU row");
+    const DeviceReport r = chooseDevice("gpu");
+    QVERIFY(r.device == Device::Cpu); // the models compute on the CPU in this version
+    if (m_backend.usable()) {
+        QVERIFY2(r.description.find("CUDA device found: " + m_backend.summary) != std::string::npos,
+                 r.description.c_str());
+        QVERIFY2(r.note.find("still compute on the CPU") != std::string::npos, r.note.c_str());
+        return;
+    }
+    QVERIFY2(r.note.find("a GPU was asked for") != std::string::npos, r.note.c_str());
+    QVERIFY2(r.note.find(m_backend.reason) != std::string::npos, r.note.c_str());
+    QVERIFY2(r.note.find("computing on the CPU") != std::string::npos, r.note.c_str());
+    QVERIFY2(r.description.find("CUDA") == std::string::npos, r.description.c_str());
+}
+
+void TestGpuOps::autoRequestSaysWhyItComputesOnTheCpu()
+{
+    SKIP_ON_FAKE("the device choice needs no backend: it runs in the GPU row");
+    const DeviceReport r = chooseDevice("auto");
+    QVERIFY(r.device == Device::Cpu);
+    if (m_backend.usable()) {
+        QVERIFY2(r.description.find("still compute on the CPU") != std::string::npos,
+                 r.description.c_str());
+        QVERIFY2(r.note.empty(), r.note.c_str());
+        return;
+    }
+    QVERIFY2(!m_backend.reason.empty(), "a backend that cannot be used says why");
+    QVERIFY2(r.note.find(m_backend.reason) != std::string::npos, r.note.c_str());
+    QVERIFY2(r.note.find("computing on the CPU") != std::string::npos, r.note.c_str());
+}
+
+void TestGpuOps::searchSaysWhereItLookedOrWhatIsMissing()
+{
+    SKIP_ON_FAKE("the device choice needs no backend: it runs in the GPU row");
+    EnvironmentGuard unset(gpu::kLibraryVariable, std::nullopt);
+    const gpu::Backend b = gpu::loadBackend();
+    if (b.usable()) {
+        QVERIFY(!b.library.empty()); // found on the library search path
+        return;
+    }
+    // The tests' folder holds no backend, so a search that gets that far says where it looked.
+    const QString reason = QString::fromStdString(b.reason);
+    const QString looked = QStringLiteral("libattnlab_cuda.so not found (looked in %1, ")
+                               .arg(QCoreApplication::applicationDirPath());
+    QVERIFY2(reason.startsWith("no CUDA driver: ") || reason.startsWith(looked) ||
+                 reason.startsWith("this build has no CUDA backend") ||
+                 reason.startsWith("cannot load "),
+             qPrintable(reason));
+}
+
+void TestGpuOps::missingLibraryPathIsNamed()
+{
+    SKIP_ON_FAKE("the device choice needs no backend: it runs in the GPU row");
+    const QByteArray path = "/nonexistent/folder/libattnlab_cuda.so";
+    EnvironmentGuard guard(gpu::kLibraryVariable, path);
+    const gpu::Backend b = gpu::loadBackend();
+    QVERIFY(!b.usable());
+    QCOMPARE(QString::fromStdString(b.reason),
+             QStringLiteral("ATTNLAB_CUDA_LIBRARY names %1, which does not exist").arg(path));
+    const DeviceReport r = chooseDevice("gpu");
+    QVERIFY(r.device == Device::Cpu);
+    QVERIFY2(r.note.find(path.toStdString()) != std::string::npos, r.note.c_str());
+}
+
+void TestGpuOps::nonLibraryFileIsNamed()
+{
+    SKIP_ON_FAKE("the device choice needs no backend: it runs in the GPU row");
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath("libattnlab_cuda.so");
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("this is text, not a shared library\n");
+    file.close();
+    EnvironmentGuard guard(gpu::kLibraryVariable, path.toUtf8());
+    const QString reason = QString::fromStdString(gpu::loadBackend().reason);
+    QVERIFY2(
+        reason.startsWith(QStringLiteral("cannot load %1 (from ATTNLAB_CUDA_LIBRARY): ").arg(path)),
+        qPrintable(reason));
+}
+
+void TestGpuOps::libraryWithoutTheEntryIsNamed()
+{
+    SKIP_ON_FAKE("the device choice needs no backend: it runs in the GPU row");
+    // QtCore is a shared library that certainly has no attnlab_gpu_api.
+    Dl_info info{};
+    QVERIFY(dladdr(reinterpret_cast<void*>(&qVersion), &info) != 0 && info.dli_fname);
+    EnvironmentGuard guard(gpu::kLibraryVariable, info.dli_fname);
+    const QString reason = QString::fromStdString(gpu::loadBackend().reason);
+    QVERIFY2(reason.contains(QString::fromUtf8(info.dli_fname)) &&
+                 reason.contains("has no attnlab_gpu_api: it is not AttnLab's CUDA backend"),
+             qPrintable(reason));
+}
+
+void TestGpuOps::sessionWithoutGpuThrowsTheReason()
+{
+    SKIP_ON_FAKE("the device choice needs no backend: it runs in the GPU row");
+    EnvironmentGuard guard(gpu::kLibraryVariable, "/nonexistent/libattnlab_cuda.so");
+    const gpu::Backend none = gpu::loadBackend();
+    try {
+        gpu::Session session(none);
+        QFAIL("a session without a GPU");
+    } catch (const gpu::GpuError& error) {
+        QVERIFY2(QString(error.what()).contains("/nonexistent/libattnlab_cuda.so"), error.what());
+    }
+}
+
+void TestGpuOps::linearMatchesCpu_data()
+{
+    QTest::addColumn<int>("rows");
+    QTest::addColumn<int>("in");
+    QTest::addColumn<int>("out");
+    QTest::newRow("1×1·1×1") << 1 << 1 << 1;
+    QTest::newRow("the lesson: 5×7·7×20") << 5 << 7 << 20;
+    QTest::newRow("odd sizes: 37×45·45×70") << 37 << 45 << 70;
+    QTest::newRow("128 terms: 64×128·128×96") << 64 << 128 << 96;
+}
+
+void TestGpuOps::linearMatchesCpu()
+{
+    REQUIRE_SESSION();
+    QFETCH(int, rows);
+    QFETCH(int, in);
+    QFETCH(int, out);
+    const Matrix x = random(rows, in, 1), w = random(in, out, 2), dy = random(rows, out, 3);
+    Matrix cpu, gpu;
+    ops::linearForward(x, w, cpu);
+    gpu::host::linearForward(s, x, w, gpu);
+    COMPARE_GPU(gpu, cpu, kProduct);
+
+    // Backward adds into what is there.
+    Matrix dxCpu = random(rows, in, 4), dwCpu = random(in, out, 5);
+    Matrix dxGpu = dxCpu, dwGpu = dwCpu;
+    ops::linearBackward(x, w, dy, dxCpu, dwCpu);
+    gpu::host::linearBackward(s, x, w, dy, dxGpu, dwGpu);
+    COMPARE_GPU(dxGpu, dxCpu, kProduct);
+    COMPARE_GPU(dwGpu, dwCpu, kProduct);
+}
+
+void TestGpuOps::affineMatchesCpu()
+{
+    REQUIRE_SESSION();
+    const Matrix x = random(33, 40, 6), w = random(40, 50, 7), b = random(1, 50, 8);
+    const Matrix dy = random(33, 50, 9);
+    Matrix cpu, gpu;
+    ops::affineForward(x, w, b, cpu);
+    gpu::host::affineForward(s, x, w, b, gpu);
+    COMPARE_GPU(gpu, cpu, kProduct);
+
+    Matrix dxCpu = Matrix::Zero(33, 40), dwCpu = Matrix::Zero(40, 50), dbCpu = random(1, 50, 10);
+    Matrix dxGpu = dxCpu, dwGpu = dwCpu, dbGpu = dbCpu;
+    ops::affineBackward(x, w, dy, dxCpu, dwCpu, dbCpu);
+    gpu::host::affineBackward(s, x, w, dy, dxGpu, dwGpu, dbGpu);
+    COMPARE_GPU(dxGpu, dxCpu, kProduct);
+    COMPARE_GPU(dwGpu, dwCpu, kProduct);
+    COMPARE_GPU(dbGpu, dbCpu, kProduct);
+}
+
+void TestGpuOps::embeddingMatchesCpuExactly()
+{
+    REQUIRE_SESSION();
+    const Matrix tok = random(7, 40, 11), pos = random(12, 40, 12), dx = random(9, 40, 13);
+    const std::vector<int> ids{0, 3, 3, 6, 1, 3, 0, 2, 5}; // repeats add in token order
+    Matrix cpu, gpu;
+    ops::embeddingForward(tok, pos, ids, cpu);
+    gpu::host::embeddingForward(s, tok, pos, ids, gpu);
+    COMPARE_GPU(gpu, cpu, kExact);
+
+    Matrix dtokCpu = random(7, 40, 14), dposCpu = random(12, 40, 15);
+    Matrix dtokGpu = dtokCpu, dposGpu = dposCpu;
+    ops::embeddingBackward(dx, ids, dtokCpu, dposCpu);
+    gpu::host::embeddingBackward(s, dx, ids, dtokGpu, dposGpu);
+    COMPARE_GPU(dtokGpu, dtokCpu, kExact);
+    COMPARE_GPU(dposGpu, dposCpu, kExact);
+}
+
+void TestGpuOps::badTokenIdIsRefusedByName()
+{
+    REQUIRE_SESSION();
+    const Matrix tok = random(7, 4, 16), pos = random(3, 4, 17);
+    const std::vector<int> ids{1, 7, 2};
+    Matrix x;
+    try {
+        gpu::host::embeddingForward(s, tok, pos, ids, x);
+        QFAIL("an id outside the vocabulary was accepted");
+    } catch (const InputError& error) {
+        QCOMPARE(QString(error.what()), QStringLiteral("token id 1 is 7, outside [0, 7)"));
+    }
+
+    // On the device the kernel skips it and the next wait reports it.
+    SKIP_ON_FAKE("the host fake does not check ids on the device");
+    gpu::DeviceMatrix out(s, 0, 0);
+    gpu::embeddingForward(gpu::DeviceMatrix(s, tok), gpu::DeviceMatrix(s, pos),
+                          gpu::DeviceIds(s, ids), out);
+    try {
+        out.download();
+        QFAIL("the index fault was not reported");
+    } catch (const gpu::GpuError& error) {
+        QVERIFY2(QString(error.what()).contains("token id outside [0, vocab)"), error.what());
+    }
+    out.download(); // reported once, then cleared
+}
+
+void TestGpuOps::softmaxMatchesCpuWithMaskedAndExtremeRows()
+{
+    REQUIRE_SESSION();
+    Matrix in = random(40, 70, 18, 5.0);
+    in.row(3).setConstant(-kInf); // every entry masked: zeros
+    for (Eigen::Index c = 10; c < 70; ++c) {
+        in(4, c) = -kInf; // a masked tail
+    }
+    in(5, 7) = 1e30f; // large finite entries stay finite
+    in(6, 0) = 1e4f;
+    in(6, 1) = -1e4f;
+    Matrix cpu, gpu;
+    ops::softmaxRows(in, cpu);
+    gpu::host::softmaxRows(s, in, gpu);
+    COMPARE_GPU(gpu, cpu, kSoftmax);
+    QVERIFY(gpu.allFinite());
+    QVERIFY(gpu.row(3).isZero(0.0));
+    QVERIFY(gpu.row(4).tail(60).isZero(0.0)); // exactly 0
+    QCOMPARE(gpu(5, 7), 1.0f);
+
+    const Matrix dout = random(40, 70, 19);
+    Matrix dinCpu = random(40, 70, 20), dinGpu = dinCpu;
+    ops::softmaxRowsBackward(cpu, dout, dinCpu);
+    gpu::host::softmaxRowsBackward(s, cpu, dout, dinGpu);
+    COMPARE_GPU(dinGpu, dinCpu, kSoftmax);
+}
+
+void TestGpuOps::attentionMatchesCpu_data()
+{
+    QTest::addColumn<bool>("causal");
+    QTest::addColumn<int>("tokens");
+    QTest::newRow("the lesson, causal: T 5, H 20") << true << 5;
+    QTest::newRow("unmasked: T 5, H 20") << false << 5;
+    QTest::newRow("causal, rows of several warps: T 67, H 20") << true << 67;
+}
+
+void TestGpuOps::attentionMatchesCpu()
+{
+    REQUIRE_SESSION();
+    QFETCH(bool, causal);
+    QFETCH(int, tokens);
+    const ops::Mask mask = causal ? ops::Mask::Causal : ops::Mask::None;
+    const Matrix q = random(tokens, 20, 21), k = random(tokens, 20, 22);
+    Matrix scoresCpu, weightsCpu, scoresGpu, weightsGpu;
+    ops::attentionForward(q, k, mask, scoresCpu, weightsCpu);
+    gpu::host::attentionForward(s, q, k, mask, scoresGpu, weightsGpu);
+    COMPARE_GPU(scoresGpu, scoresCpu, kProduct); // minus infinity in the same places
+    COMPARE_GPU(weightsGpu, weightsCpu, kAttention);
+
+    const Matrix dweights = random(tokens, tokens, 23);
+    Matrix dqCpu = Matrix::Zero(tokens, 20), dkCpu = Matrix::Zero(tokens, 20);
+    Matrix dqGpu = dqCpu, dkGpu = dkCpu;
+    ops::attentionBackward(q, k, weightsCpu, dweights, dqCpu, dkCpu);
+    gpu::host::attentionBackward(s, q, k, weightsCpu, dweights, dqGpu, dkGpu);
+    COMPARE_GPU(dqGpu, dqCpu, kAttention);
+    COMPARE_GPU(dkGpu, dkCpu, kAttention);
+}
+
+void TestGpuOps::multiHeadAttentionMatchesCpu_data()
+{
+    QTest::addColumn<bool>("causal");
+    QTest::addColumn<int>("heads");
+    QTest::addColumn<int>("length");
+    QTest::newRow("causal, 2 heads, no padding") << true << 2 << 9;
+    QTest::newRow("unmasked, 4 heads, 3 padded keys") << false << 4 << 6;
+    QTest::newRow("causal, 1 head, 2 padded keys") << true << 1 << 7;
+    QTest::newRow("unmasked, 2 heads, no keys: zeros") << false << 2 << 0;
+}
+
+void TestGpuOps::multiHeadAttentionMatchesCpu()
+{
+    REQUIRE_SESSION();
+    QFETCH(bool, causal);
+    QFETCH(int, heads);
+    QFETCH(int, length);
+    const ops::Mask mask = causal ? ops::Mask::Causal : ops::Mask::None;
+    const int t = 9, width = 24;
+    const Matrix q = random(t, width, 24), k = random(t, width, 25), v = random(t, width, 26);
+    std::vector<Matrix> weightsCpu, weightsGpu;
+    Matrix outCpu, outGpu;
+    ops::multiHeadAttentionForward(q, k, v, heads, length, mask, weightsCpu, outCpu);
+    gpu::host::multiHeadAttentionForward(s, q, k, v, heads, length, mask, weightsGpu, outGpu);
+    QCOMPARE(weightsGpu.size(), weightsCpu.size());
+    for (std::size_t h = 0; h < weightsCpu.size(); ++h) {
+        COMPARE_GPU(weightsGpu[h], weightsCpu[h], kAttention);
+        for (int r = 0; r < t; ++r) {
+            const int visible = std::min(length, causal ? r + 1 : t);
+            QVERIFY(weightsGpu[h].row(r).tail(t - visible).isZero(0.0)); // masked: exactly 0
+            if (visible > 0) {
+                QVERIFY(std::abs(weightsGpu[h].row(r).sum() - 1.0f) < 1e-5f);
+            }
+        }
+    }
+    COMPARE_GPU(outGpu, outCpu, kAttention);
+
+    const Matrix dout = random(t, width, 27);
+    Matrix dqCpu = random(t, width, 28), dkCpu = random(t, width, 29), dvCpu = random(t, width, 30);
+    Matrix dqGpu = dqCpu, dkGpu = dkCpu, dvGpu = dvCpu;
+    ops::multiHeadAttentionBackward(q, k, v, heads, weightsCpu, dout, dqCpu, dkCpu, dvCpu);
+    gpu::host::multiHeadAttentionBackward(s, q, k, v, heads, weightsCpu, dout, dqGpu, dkGpu, dvGpu);
+    COMPARE_GPU(dqGpu, dqCpu, kAttention);
+    COMPARE_GPU(dkGpu, dkCpu, kAttention);
+    COMPARE_GPU(dvGpu, dvCpu, kAttention);
+}
+
+void TestGpuOps::layerNormMatchesCpu()
+{
+    REQUIRE_SESSION();
+    Matrix x = random(37, 70, 31, 3.0);
+    x.row(2).setConstant(4.0f); // a constant row: normalized to 0, finite
+    x.row(5).array() += 100.0f; // a large mean
+    const Matrix gamma = random(1, 70, 32), beta = random(1, 70, 33), dy = random(37, 70, 34);
+    Matrix yCpu, yGpu;
+    ops::LayerNormCache<float> cacheCpu, cacheGpu;
+    ops::layerNormForward(x, gamma, beta, yCpu, cacheCpu);
+    gpu::host::layerNormForward(s, x, gamma, beta, yGpu, cacheGpu);
+    COMPARE_GPU(yGpu, yCpu, kLayerNorm);
+    COMPARE_GPU(cacheGpu.normalized, cacheCpu.normalized, kLayerNorm);
+    COMPARE_GPU(cacheGpu.invStd, cacheCpu.invStd, kLayerNorm);
+    QVERIFY(yGpu.allFinite());
+
+    Matrix dxCpu = Matrix::Zero(37, 70), dgCpu = random(1, 70, 35), dbCpu = random(1, 70, 36);
+    Matrix dxGpu = dxCpu, dgGpu = dgCpu, dbGpu = dbCpu;
+    ops::layerNormBackward(gamma, cacheCpu, dy, dxCpu, dgCpu, dbCpu);
+    gpu::host::layerNormBackward(s, gamma, cacheCpu, dy, dxGpu, dgGpu, dbGpu);
+    COMPARE_GPU(dxGpu, dxCpu, kLayerNorm);
+    COMPARE_GPU(dgGpu, dgCpu, kLayerNorm);
+    COMPARE_GPU(dbGpu, dbCpu, kLayerNorm);
+}
+
+void TestGpuOps::geluMatchesCpu()
+{
+    REQUIRE_SESSION();
+    const Matrix x = random(50, 61, 37, 6.0), dy = random(50, 61, 38);
+    Matrix cpu, gpu;
+    ops::geluForward(x, cpu);
+    gpu::host::geluForward(s, x, gpu);
+    COMPARE_GPU(gpu, cpu, kGelu);
+
+    Matrix dxCpu = random(50, 61, 39), dxGpu = dxCpu;
+    ops::geluBackward(x, dy, dxCpu);
+    gpu::host::geluBackward(s, x, dy, dxGpu);
+    COMPARE_GPU(dxGpu, dxCpu, kGelu);
+}
+
+void TestGpuOps::softmaxCrossEntropyMatchesCpu()
+{
+    REQUIRE_SESSION();
+    const Matrix logits = random(300, 45, 40, 8.0);
+    std::vector<int> targets(300);
+    for (std::size_t i = 0; i < targets.size(); ++i) {
+        targets[i] = static_cast<int>((i * 7) % 45);
+    }
+    Matrix probsCpu, probsGpu;
+    Matrix dCpu = random(300, 45, 41), dGpu = dCpu;
+    const float lossCpu = ops::softmaxCrossEntropy(logits, targets, probsCpu, &dCpu);
+    const float lossGpu = gpu::host::softmaxCrossEntropy(s, logits, targets, probsGpu, &dGpu);
+    QVERIFY2(std::abs(lossGpu - lossCpu) <= kLossRelative * std::abs(lossCpu),
+             qPrintable(QStringLiteral("GPU %1, CPU %2").arg(lossGpu).arg(lossCpu)));
+    COMPARE_GPU(probsGpu, probsCpu, kSoftmax);
+    COMPARE_GPU(dGpu, dCpu, kSoftmax);
+}
+
+void TestGpuOps::crossEntropyIgnoresMinusOneTargets()
+{
+    REQUIRE_SESSION();
+    const Matrix logits = random(6, 9, 42, 3.0);
+    const std::vector<int> targets{2, -1, 0, 8, -1, 4};
+    // The CPU reference: the counted rows alone (the mean is over them).
+    const std::vector<int> rows{0, 2, 3, 5};
+    Matrix counted(4, 9);
+    std::vector<int> countedTargets;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        counted.row(static_cast<Eigen::Index>(i)) = logits.row(rows[i]);
+        countedTargets.push_back(targets[static_cast<std::size_t>(rows[i])]);
+    }
+    Matrix probsCpu, dCpu = Matrix::Zero(4, 9);
+    const float lossCpu = ops::softmaxCrossEntropy(counted, countedTargets, probsCpu, &dCpu);
+
+    Matrix probsGpu, dGpu = Matrix::Zero(6, 9);
+    const float lossGpu = gpu::host::softmaxCrossEntropy(s, logits, targets, probsGpu, &dGpu);
+    QVERIFY2(std::abs(lossGpu - lossCpu) <= kLossRelative * std::abs(lossCpu),
+             qPrintable(QStringLiteral("GPU %1, CPU %2").arg(lossGpu).arg(lossCpu)));
+    QVERIFY(dGpu.row(1).isZero(0.0) && dGpu.row(4).isZero(0.0)); // ignored rows: no gradient
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        const Matrix gpuRow = dGpu.row(rows[i]);
+        const Matrix cpuRow = dCpu.row(static_cast<Eigen::Index>(i));
+        COMPARE_GPU(gpuRow, cpuRow, kSoftmax);
+    }
+
+    // Every target ignored: loss 0, no gradient.
+    const std::vector<int> none(6, -1);
+    Matrix dNone = Matrix::Zero(6, 9);
+    QCOMPARE(gpu::host::softmaxCrossEntropy(s, logits, none, probsGpu, &dNone), 0.0f);
+    QVERIFY(dNone.isZero(0.0));
+}
+
+void TestGpuOps::dropoutKeepsAboutOneMinusPAndScales()
+{
+    REQUIRE_SESSION();
+    SKIP_ON_FAKE("the host fake drops a fixed pattern, not random entries");
+    const Matrix x = Matrix::Ones(200, 200);
+    Matrix y, keep;
+    gpu::host::dropoutForward(s, x, 0.25, 77, 0, y, keep);
+    const double kept = double((keep.array() != 0).count()) / 40000.0;
+    QVERIFY2(std::abs(kept - 0.75) < 0.01, qPrintable(QString::number(kept))); // 4.6 σ
+    const float scale = static_cast<float>(1.0 / 0.75);
+    QVERIFY(((keep.array() == 0.0f) || (keep.array() == scale)).all());
+    COMPARE_GPU(y, x.cwiseProduct(keep), kExact);
+    // No structure along rows or columns: each row and column keeps about 1 − p too.
+    const Eigen::ArrayXf perRow = (keep.array() != 0).cast<float>().rowwise().mean();
+    const Eigen::ArrayXf perColumn = (keep.array() != 0).cast<float>().colwise().mean();
+    QVERIFY(perRow.minCoeff() > 0.6f && perRow.maxCoeff() < 0.9f);
+    QVERIFY(perColumn.minCoeff() > 0.6f && perColumn.maxCoeff() < 0.9f);
+}
+
+void TestGpuOps::dropoutMaskFollowsSeedAndOffset()
+{
+    REQUIRE_SESSION();
+    SKIP_ON_FAKE("the host fake drops a fixed pattern, not random entries");
+    const Matrix x = random(30, 40, 43);
+    Matrix y1, keep1, y2, keep2, y3, keep3, y4, keep4;
+    gpu::host::dropoutForward(s, x, 0.5, 5, 1000, y1, keep1);
+    gpu::host::dropoutForward(s, x, 0.5, 5, 1000, y2, keep2);
+    QVERIFY(keep1 == keep2); // the same seed and offset: the same mask
+    gpu::host::dropoutForward(s, x, 0.5, 6, 1000, y3, keep3);
+    QVERIFY(keep1 != keep3); // another seed
+    // Counter-based: entry i at offset o draws what entry i − 40 draws at offset o + 40.
+    gpu::host::dropoutForward(s, x, 0.5, 5, 1040, y4, keep4);
+    QVERIFY(keep4.topRows(29) == keep1.bottomRows(29));
+}
+
+void TestGpuOps::dropoutOffIsIdentity()
+{
+    REQUIRE_SESSION();
+    const Matrix x = random(7, 9, 44);
+    Matrix y, keep;
+    gpu::host::dropoutForward(s, x, 0.0, 1, 0, y, keep);
+    QVERIFY(y == x);
+    QVERIFY(keep.isOnes(0.0));
+}
+
+void TestGpuOps::dropoutBackwardUsesTheSameMask()
+{
+    REQUIRE_SESSION();
+    const Matrix x = random(20, 30, 45), dy = random(20, 30, 46);
+    Matrix y, keep;
+    gpu::host::dropoutForward(s, x, 0.3, 9, 0, y, keep);
+    Matrix dxCpu = random(20, 30, 47), dxGpu = dxCpu;
+    ops::dropoutBackward(keep, dy, dxCpu);
+    gpu::host::dropoutBackward(s, keep, dy, dxGpu);
+    COMPARE_GPU(dxGpu, dxCpu, kExact);
+    QVERIFY(((keep.array() == 0) == (y.array() == 0)).all());
+}
+
+void TestGpuOps::adamMatchesCpuOverSteps()
+{
+    REQUIRE_SESSION();
+    const AdamSettings settings{1e-2, 0.9, 0.999, 1e-8};
+    Adam<float> adam(settings);
+    std::vector<Matrix> cpu{random(7, 20, 48), random(1, 33, 49)};
+    std::vector<Matrix> gpu = cpu;
+    std::vector<Matrix> m{Matrix::Zero(7, 20), Matrix::Zero(1, 33)};
+    std::vector<Matrix> v = m;
+    for (long step = 1; step <= 5; ++step) {
+        const std::vector<Matrix> grads{random(7, 20, 50 + unsigned(step), 0.1),
+                                        random(1, 33, 60 + unsigned(step), 10.0)};
+        adam.step({&cpu[0], &cpu[1]}, {&grads[0], &grads[1]});
+        for (std::size_t i = 0; i < gpu.size(); ++i) {
+            gpu::host::adamUpdate(s, settings, step, gpu[i], grads[i], m[i], v[i]);
+        }
+    }
+    for (std::size_t i = 0; i < gpu.size(); ++i) {
+        COMPARE_GPU(gpu[i], cpu[i], kAdam);
+        COMPARE_GPU(m[i], adam.firstMoments()[i], kAdam);
+        COMPARE_GPU(v[i], adam.secondMoments()[i], kAdam);
+    }
+}
+
+void TestGpuOps::deviceAdamMatchesCpu()
+{
+    REQUIRE_SESSION();
+    Adam<float> adam;
+    gpu::DeviceAdam deviceAdam;
+    Matrix cpu = random(6, 8, 70);
+    gpu::DeviceMatrix param(s, cpu);
+    for (unsigned step = 0; step < 3; ++step) {
+        const Matrix grad = random(6, 8, 71 + step);
+        const gpu::DeviceMatrix deviceGrad(s, grad);
+        adam.step({&cpu}, {&grad});
+        deviceAdam.step({&param}, {&deviceGrad});
+    }
+    QCOMPARE(deviceAdam.stepCount(), 3L);
+    COMPARE_GPU(param.download(), cpu, kAdam);
+    COMPARE_GPU(deviceAdam.secondMoments()[0].download(), adam.secondMoments()[0], kAdam);
+}
+
+QTEST_GUILESS_MAIN(TestGpuOps)
+#include "tst_gpuops.moc"
