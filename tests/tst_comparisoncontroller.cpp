@@ -76,6 +76,7 @@ private slots:
     void pauseStopsBothModels();
     void sameSeedSameRun();
     void maskedProbeMasksTheChosenSlot();
+    void everyPollFindsANewFrameWhileTraining();
 };
 
 void TestComparisonController::startsWithBothModelsAtStepZero()
@@ -181,6 +182,14 @@ void TestComparisonController::maskedProbeMasksTheChosenSlot()
     QCOMPARE(frame->sides[1].vocab.back(), std::string("[MASK]"));
     controller.select(99);
     QTRY_COMPARE(controller.latest()->sentence, 1); // clamped to the last sentence
+}
+
+// Published every 30 ms and read every 30 ms, the two clocks drifted apart and every other
+// poll found the old frame: 60 ms gaps, 15 to 30 refreshes a second. Publishing at least twice
+// per poll interval leaves a new frame for every poll.
+void TestComparisonController::everyPollFindsANewFrameWhileTraining()
+{
+    QVERIFY(2 * ComparisonController::kPublishInterval <= ComparisonController::kPollInterval);
 }
 
 QTEST_MAIN(TestComparisonController)

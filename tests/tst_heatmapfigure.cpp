@@ -174,6 +174,9 @@ private slots:
     void emptyMatrixSaysNoData_data();
     void emptyMatrixSaysNoData();
     void colorBarTicksAreNiceNumbersInsideTheRange();
+    void aFigureFedFrameAfterFrameDrawsAsAFreshOne();
+    void aNewFontIsMeasuredAfresh();
+    void paintLaidOutDrawsAndReturnsTheLayout();
 };
 
 void TestHeatmapFigure::cellCentreHasTheMapColourOfItsValue_data()
@@ -614,6 +617,75 @@ void TestHeatmapFigure::colorBarTicksAreNiceNumbersInsideTheRange()
     QCOMPARE(texts, QStringList({"0.2", "0.4", "0.6", "0.8"}));
     // Higher values sit higher on the bar.
     QVERIFY(l.ticks.front().line.y1() > l.ticks.back().line.y1());
+}
+
+// Text widths are remembered from one setData() to the next: what a long-lived figure draws is
+// what a new figure given the same data and style draws, pixel for pixel.
+void TestHeatmapFigure::aFigureFedFrameAfterFrameDrawsAsAFreshOne()
+{
+    HeatmapStyle style = plainStyle(Kind::Diverging);
+    style.annotate = true;
+    HeatmapFigure fed;
+    fed.setStyle(style);
+    HeatmapData data = longLabelData();
+    for (int frame = 0; frame < 6; ++frame) {
+        data.values = causal(5) * float(frame + 1) * (frame % 2 ? -1.0f : 1.0f);
+        data.rowLabels[2] = QStringLiteral("word%1").arg(frame);
+        data.title = QStringLiteral("frame %1").arg(frame);
+        fed.setData(data);
+    }
+    HeatmapFigure fresh;
+    fresh.setStyle(style);
+    fresh.setData(data);
+    QCOMPARE(fed.minimumSize(), fresh.minimumSize());
+    QCOMPARE(fed.preferredSize(), fresh.preferredSize());
+    QCOMPARE(render(fed, QSize(520, 420)), render(fresh, QSize(520, 420)));
+}
+
+void TestHeatmapFigure::aNewFontIsMeasuredAfresh()
+{
+    HeatmapStyle small = plainStyle();
+    HeatmapStyle large = small;
+    large.font.setPixelSize(26);
+    HeatmapFigure figure;
+    figure.setStyle(small);
+    figure.setData(longLabelData());
+    const QSizeF smallSize = figure.minimumSize();
+    figure.setStyle(large);
+    HeatmapFigure fresh;
+    fresh.setStyle(large);
+    fresh.setData(longLabelData());
+    QCOMPARE(figure.minimumSize(), fresh.minimumSize());
+    QCOMPARE(render(figure, QSize(700, 600)), render(fresh, QSize(700, 600)));
+    QVERIFY(figure.minimumSize().width() > smallSize.width()); // the labels did grow
+}
+
+void TestHeatmapFigure::paintLaidOutDrawsAndReturnsTheLayout()
+{
+    HeatmapFigure figure;
+    figure.setStyle(plainStyle());
+    figure.setData(longLabelData());
+    const QRectF target(10, 20, 480, 360);
+    QImage image(QSize(500, 400), QImage::Format_ARGB32_Premultiplied);
+    image.fill(Qt::white);
+    QPainter painter(&image);
+    const HeatmapLayout l = figure.paintLaidOut(painter, target);
+    painter.end();
+    QImage expected(image.size(), image.format());
+    expected.fill(Qt::white);
+    QPainter other(&expected);
+    figure.paint(other, target);
+    other.end();
+    QCOMPARE(image, expected);
+    const HeatmapLayout alone = figure.layout(target);
+    QCOMPARE(l.grid, alone.grid);
+    QCOMPARE(l.transform, alone.transform);
+    QCOMPARE(l.rowLabels.size(), alone.rowLabels.size());
+    for (qsizetype i = 0; i < l.rowLabels.size(); ++i) {
+        QCOMPARE(l.rowLabels[i].bounds(), alone.rowLabels[i].bounds());
+    }
+    QCOMPARE(l.ticks.size(), alone.ticks.size());
+    QCOMPARE(figure.paintLaidOut(other, QRectF()).grid, QRectF()); // nothing to draw into
 }
 
 QTEST_MAIN(TestHeatmapFigure)

@@ -7,6 +7,7 @@
 #include <QSignalSpy>
 #include <QTest>
 #include <QToolTip>
+#include <QVBoxLayout>
 
 #include <limits>
 
@@ -42,6 +43,49 @@ HeatmapStyle style()
     return s;
 }
 
+// Counts the layout requests that reach a widget.
+class LayoutRequests : public QObject
+{
+public:
+    explicit LayoutRequests(QWidget* widget) { widget->installEventFilter(this); }
+    int count = 0;
+
+protected:
+    bool eventFilter(QObject*, QEvent* event) override
+    {
+        count += event->type() == QEvent::LayoutRequest ? 1 : 0;
+        return false;
+    }
+};
+
+// A widget's hints (HeatmapView has them protected, as QWidget's overrides).
+QSize hintOf(const QWidget& widget)
+{
+    return widget.sizeHint();
+}
+
+QSize minimumHintOf(const QWidget& widget)
+{
+    return widget.minimumSizeHint();
+}
+
+// The hints of a new view of `data`.
+QSize hintOf(const HeatmapData& data)
+{
+    HeatmapView view(nullptr);
+    view.setStyle(style());
+    view.setData(data);
+    return hintOf(view);
+}
+
+QSize minimumHintOf(const HeatmapData& data)
+{
+    HeatmapView view(nullptr);
+    view.setStyle(style());
+    view.setData(data);
+    return minimumHintOf(view);
+}
+
 } // namespace
 
 class TestHeatmapView : public QObject
@@ -65,6 +109,7 @@ private slots:
     void tooltipNamesTokensAndValue();
     void tooltipProviderReplacesTheText();
     void sizeHintLeavesRoomForTheLabels();
+    void newValuesNeverShrinkTheSizeHints();
 
 private:
     std::unique_ptr<HeatmapView> m_view;
@@ -242,6 +287,39 @@ void TestHeatmapView::sizeHintLeavesRoomForTheLabels()
     const HeatmapLayout l = m_view->figure().layout(QRectF(QPointF(), QSizeF(hint)));
     QCOMPARE(l.scale, 1.0);
     QVERIFY(l.numbersShown);
+}
+
+// While a model trains the values change at display rate, and with them the numbers' and the
+// colour bar's widths. Hints that followed them down and up would lay the page out again and
+// again: they follow them up only, until the shape, labels or titles change.
+void TestHeatmapView::newValuesNeverShrinkTheSizeHints()
+{
+    QWidget parent;
+    auto* view = new HeatmapView(&parent);
+    (new QVBoxLayout(&parent))->addWidget(view);
+    view->setStyle(style());
+    const HeatmapData small = lesson();
+    HeatmapData large = lesson();
+    large.values *= 12345.0f; // numbers and ticks of five digits
+    view->setData(small);
+    parent.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&parent));
+    QCOMPARE(hintOf(*view), hintOf(small));
+    view->setData(large);
+    QCOMPARE(hintOf(*view), hintOf(large));
+    QVERIFY(hintOf(large).width() > hintOf(small).width());
+    QCoreApplication::processEvents();
+    LayoutRequests requests(&parent);
+    view->setData(small);
+    QCOMPARE(hintOf(*view), hintOf(large));
+    QCOMPARE(minimumHintOf(*view), minimumHintOf(large));
+    QCoreApplication::processEvents();
+    QCOMPARE(requests.count, 0);
+    HeatmapData renamed = small; // other labels: the hints are the figure's again
+    renamed.rowLabels[1] = QStringLiteral("woman");
+    view->setData(renamed);
+    QCOMPARE(hintOf(*view), hintOf(renamed));
+    QCOMPARE(minimumHintOf(*view), minimumHintOf(renamed));
 }
 
 int main(int argc, char** argv)

@@ -87,6 +87,8 @@ private slots:
     void tooltipSaysWhatWasPredictedAndWhatIsTrue();
     void captionsFitAtTheMinimumSize();
     void emptyGalleryHasNoItems();
+    void newPredictionsAmongTheLabelsOnShowKeepTheSize();
+    void theSameItemsAgainChangeNothing();
 
 private:
     std::unique_ptr<ImageGallery> m_gallery;
@@ -302,6 +304,64 @@ void TestImageGallery::emptyGalleryHasNoItems()
     QVERIFY(m_gallery->itemRect(0).isNull());
     QVERIFY(m_gallery->caption(0).isEmpty());
     QVERIFY(!m_gallery->grab().isNull());
+}
+
+// Counts the layout requests that reach a widget.
+class LayoutRequests : public QObject
+{
+public:
+    explicit LayoutRequests(QWidget* widget) { widget->installEventFilter(this); }
+    int count = 0;
+
+protected:
+    bool eventFilter(QObject*, QEvent* event) override
+    {
+        count += event->type() == QEvent::LayoutRequest ? 1 : 0;
+        return false;
+    }
+};
+
+// While a model trains, the predictions change with every frame. Were the cells sized by the
+// captions of the moment, each change would lay out the page again.
+void TestImageGallery::newPredictionsAmongTheLabelsOnShowKeepTheSize()
+{
+    QWidget parent;
+    m_gallery->setParent(&parent);
+    const QSize hint = m_gallery->sizeHint();
+    const QSize least = m_gallery->minimumSizeHint();
+    LayoutRequests requests(&parent);
+    for (int frame = 1; frame < 10; ++frame) {
+        QList<GalleryItem> items = sixteen();
+        for (int i = 0; i < items.size(); ++i) {
+            items[i].predicted = kLabels[(i * 7 + frame) % kLabels.size()];
+            items[i].correct = items[i].predicted == items[i].truth;
+        }
+        m_gallery->setItems(items);
+        QCoreApplication::processEvents();
+        QCOMPARE(m_gallery->sizeHint(), hint);
+        QCOMPARE(m_gallery->minimumSizeHint(), least);
+    }
+    QCOMPARE(requests.count, 0);
+    m_gallery->resize(least);
+    for (int i = 0; i < m_gallery->count(); ++i) { // and every caption still fits
+        for (const QString& line : m_gallery->caption(i).split(u'\n')) {
+            QVERIFY(QFontMetrics(m_gallery->font()).horizontalAdvance(line) <=
+                    m_gallery->itemRect(i).width() - 4);
+        }
+    }
+    m_gallery->setParent(nullptr);
+}
+
+void TestImageGallery::theSameItemsAgainChangeNothing()
+{
+    QSignalSpy selected(m_gallery.get(), &ImageGallery::selectedChanged);
+    m_gallery->setSelected(5);
+    QCoreApplication::processEvents();
+    QVERIFY(!m_gallery->visibleRegion().isEmpty());
+    m_gallery->setItems(sixteen());
+    QCOMPARE(m_gallery->selected(), 5);
+    QCOMPARE(m_gallery->items(), sixteen());
+    QCOMPARE(selected.count(), 1);
 }
 
 QTEST_MAIN(TestImageGallery)

@@ -1,5 +1,6 @@
 // LossChart: bounded point count with the ends kept, non-finite losses left out, one
-// replace() per update, and axes that fit the curve.
+// replace() per update, and axes that fit the curve. A history that grows refresh by refresh
+// is drawn exactly as the same history given at once, and one that changes starts over.
 #include <losschart.h>
 
 #include <QChart>
@@ -63,6 +64,66 @@ private:
     double m_most = 0.0;
 };
 
+// A noisy decaying curve with stretches and single epochs of non-finite losses.
+std::vector<double> withGaps(int n)
+{
+    std::vector<double> losses = decaying(n);
+    for (int i = 0; i < n; ++i) {
+        if (i % 997 == 0 || (i >= 40000 && i < 41500)) {
+            losses[static_cast<size_t>(i)] = i % 2 ? std::nan("") : HUGE_VAL;
+        }
+    }
+    return losses;
+}
+
+// The curve as the header defines it, computed from the definition: every finite point up to
+// kMaxPoints of them; beyond, buckets of 2^k epochs, the fewest up to the last finite loss that
+// number at most (kMaxPoints - 2) / 2, each giving its lowest and highest finite loss (the
+// earlier on a tie) in epoch order, between the first and the last finite point.
+QList<QPointF> decimatedByDefinition(const std::vector<double>& losses)
+{
+    std::vector<size_t> finite;
+    for (size_t i = 0; i < losses.size(); ++i) {
+        if (std::isfinite(losses[i])) {
+            finite.push_back(i);
+        }
+    }
+    const auto point = [&](size_t i) { return QPointF(double(i + 1), losses[i]); };
+    if (finite.size() <= size_t(LossChart::kMaxPoints)) {
+        QList<QPointF> all;
+        for (size_t i : finite) {
+            all.append(point(i));
+        }
+        return all;
+    }
+    const size_t buckets = (LossChart::kMaxPoints - 2) / 2;
+    size_t width = 1;
+    while (finite.back() / width >= buckets) {
+        width *= 2;
+    }
+    QList<QPointF> out{point(finite.front())};
+    for (size_t from = 0; from <= finite.back(); from += width) {
+        std::vector<size_t> inside;
+        for (size_t i : finite) {
+            if (i >= from && i < from + width && i != finite.front() && i != finite.back()) {
+                inside.push_back(i);
+            }
+        }
+        if (inside.empty()) {
+            continue;
+        }
+        const auto byLoss = [&](size_t a, size_t b) { return losses[a] < losses[b]; };
+        const size_t low = *std::min_element(inside.begin(), inside.end(), byLoss);
+        const size_t high = *std::max_element(inside.begin(), inside.end(), byLoss);
+        out.append(point(std::min(low, high)));
+        if (high != low) {
+            out.append(point(std::max(low, high)));
+        }
+    }
+    out.append(point(finite.back()));
+    return out;
+}
+
 const std::vector<std::vector<double>> kExplodingHistories{
     {2.0},
     {2.0, 1.9},
@@ -93,6 +154,11 @@ private slots:
     void anExplodingLossNeverAsksForManyTicks();
     void anExplodingLossOnScreenReturnsWithFewTicks();
     void aSingleEpochIsVisible();
+    void decimationFollowsItsDefinition_data();
+    void decimationFollowsItsDefinition();
+    void aGrowingHistoryIsDrawnAsTheWholeHistoryIs();
+    void aChangedHistoryStartsOver();
+    void anUnchangedHistoryIsNotReplacedAgain();
 };
 
 void TestLossChart::longHistoryIsDecimatedKeepingBothEnds()
@@ -245,6 +311,78 @@ void TestLossChart::aSingleEpochIsVisible()
     chart.setLosses({1.7, 1.6, 1.5});
     QCOMPARE(chart.axisX()->min(), 1.0);
     QCOMPARE(chart.axisX()->max(), 3.0);
+}
+
+void TestLossChart::decimationFollowsItsDefinition_data()
+{
+    QTest::addColumn<int>("epochs");
+    QTest::newRow("one finite loss over the limit") << LossChart::kMaxPoints + 3; // 2 gaps
+    QTest::newRow("100 000 with gaps") << 100000;
+    QTest::newRow("a width of 2^10, exactly") << int(1024 * ((LossChart::kMaxPoints - 2) / 2));
+}
+
+void TestLossChart::decimationFollowsItsDefinition()
+{
+    QFETCH(int, epochs);
+    const std::vector<double> losses = withGaps(epochs);
+    LossChart chart(nullptr);
+    chart.setLosses(losses);
+    const QList<QPointF> expected = decimatedByDefinition(losses);
+    QVERIFY(expected.size() <= LossChart::kMaxPoints);
+    QCOMPARE(chart.series()->points(), expected);
+}
+
+// The controller hands over the whole history each refresh, a few epochs longer each time,
+// from a new vector. Those epochs alone are added, and to the same effect.
+void TestLossChart::aGrowingHistoryIsDrawnAsTheWholeHistoryIs()
+{
+    const std::vector<double> whole = withGaps(150000);
+    LossChart growing(nullptr);
+    size_t shown = 0;
+    for (size_t step : {1, 1, 5, 993, 1, 7000, 31, 40000, 1, 101000 - 1, 968}) {
+        shown += step;
+        growing.setLosses(std::vector<double>(whole.begin(), whole.begin() + long(shown)));
+        QVERIFY(growing.pointCount() <= LossChart::kMaxPoints);
+    }
+    QCOMPARE(shown, whole.size());
+    LossChart atOnce(nullptr);
+    atOnce.setLosses(whole);
+    QCOMPARE(growing.series()->points(), atOnce.series()->points());
+    QCOMPARE(growing.series()->points(), decimatedByDefinition(whole));
+    QCOMPARE(growing.axisY()->max(), atOnce.axisY()->max());
+    QCOMPARE(growing.csv(), atOnce.csv());
+}
+
+// A reset, a new seed or another page's history: the same length or longer, but other losses.
+void TestLossChart::aChangedHistoryStartsOver()
+{
+    LossChart chart(nullptr);
+    chart.setLosses(decaying(50000));
+    std::vector<double> other = decaying(60000);
+    other[10] = 9.0; // a different history from epoch 11 on, longer than the old one
+    chart.setLosses(other);
+    QCOMPARE(chart.losses(), other);
+    QCOMPARE(chart.series()->points(), decimatedByDefinition(other));
+    QVERIFY(chart.series()->points().contains(QPointF(11.0, 9.0)));
+    const std::vector<double> shorter(other.begin(), other.begin() + 20);
+    chart.setLosses(shorter);
+    QCOMPARE(chart.losses(), shorter);
+    QCOMPARE(chart.pointCount(), 20);
+    QCOMPARE(chart.axisX()->max(), 20.0);
+}
+
+// A paused model publishes the same history again: nothing to draw anew.
+void TestLossChart::anUnchangedHistoryIsNotReplacedAgain()
+{
+    LossChart chart(nullptr);
+    QSignalSpy replaced(chart.series(), &QXYSeries::pointsReplaced);
+    QSignalSpy replacedSecond(chart.secondSeries(), &QXYSeries::pointsReplaced);
+    const std::vector<double> losses = decaying(3000);
+    chart.setLosses(losses);
+    chart.setLosses(std::vector<double>(losses));
+    QCOMPARE(replaced.count(), 1);
+    QCOMPARE(replacedSecond.count(), 0);
+    QCOMPARE(chart.pointCount(), int(decimatedByDefinition(losses).size()));
 }
 
 QTEST_MAIN(TestLossChart)

@@ -62,6 +62,9 @@ private slots:
     void stepTakesOneBatchAndPauseStops();
     void selectedImagesGoThroughTheModel();
     void refusedSettingsAndImagesKeepTheModel();
+    void curvePointsHoldTheTrainersOwnEvaluation();
+    void aPointDueAtAStepIsCompletedBeforeTheNextStep();
+    void everyPollFindsANewFrameWhileTraining();
 };
 
 void TestVitController::startsAtStepZeroShowingTheFirstTestImage()
@@ -157,6 +160,68 @@ void TestVitController::refusedSettingsAndImagesKeepTheModel()
     }
     QVERIFY_THROWS_EXCEPTION(InputError, controller.setLearningRate(-1.0));
     QCOMPARE(controller.config().learningRate, 3e-3);
+}
+
+// The test images are evaluated one at a time between commands; the numbers must still be
+// those of VitTrainer::evaluate() for the parameters of the point's step: the live point on
+// the first kLiveTestImages test images at step 100, the last on all of them.
+void TestVitController::curvePointsHoldTheTrainersOwnEvaluation()
+{
+    VitTrainConfig c = smallConfig();
+    c.epochs = 13; // 8 steps an epoch: 104 steps, a live point at step 100
+    const auto train = quarters(64, 1);
+    const auto test = quarters(VitController::kLiveTestImages + 200, 2);
+    VitController controller(nullptr);
+    controller.rebuild(train, test, c);
+    controller.train();
+    QTRY_VERIFY_WITH_TIMEOUT(
+        controller.latest()->state == TrainState::Finished && !controller.latest()->running, 60000);
+    const auto f = controller.latest();
+    QCOMPARE(f->curve.size(), size_t(2));
+
+    VitTrainer oracle(train, test, c); // deterministic for the seed: the same parameters
+    while (oracle.stepCount() < VitController::kEvaluateEvery) {
+        oracle.step();
+    }
+    const VitEvaluation live = oracle.evaluate(*test, VitController::kLiveTestImages);
+    QVERIFY(f->curve[0].testLoss == live.loss); // bit for bit, not fuzzily
+    QVERIFY(f->curve[0].testAccuracy == live.accuracy);
+    while (oracle.step()) {
+    }
+    QCOMPARE(f->step, oracle.stepCount());
+    const VitEvaluation all = oracle.evaluate(*test);
+    QCOMPARE(f->evaluation.images, test->count());
+    QVERIFY(f->evaluation.loss == all.loss);
+    QVERIFY(f->evaluation.accuracy == all.accuracy);
+    QCOMPARE(f->evaluation.confusion, all.confusion);
+    QVERIFY(f->curve[1].testLoss == all.loss);
+}
+
+// Step by step through step 100: the point due there is evaluated before step 101 is taken.
+void TestVitController::aPointDueAtAStepIsCompletedBeforeTheNextStep()
+{
+    VitTrainConfig c = smallConfig();
+    c.epochs = 100000;
+    const auto train = quarters(64, 1);
+    const auto test = quarters(300, 2);
+    VitController controller(nullptr);
+    controller.rebuild(train, test, c);
+    for (int i = 0; i < VitController::kEvaluateEvery + 1; ++i) {
+        controller.step();
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(controller.latest()->step == VitController::kEvaluateEvery + 1, 30000);
+    QTRY_COMPARE(controller.latest()->curve.size(), size_t(1));
+    VitTrainer oracle(train, test, c);
+    while (oracle.stepCount() < VitController::kEvaluateEvery) {
+        oracle.step();
+    }
+    QVERIFY(controller.latest()->curve[0].testLoss == oracle.evaluate(*test).loss);
+    QCOMPARE(controller.latest()->evaluation.images, 300);
+}
+
+void TestVitController::everyPollFindsANewFrameWhileTraining()
+{
+    QVERIFY(2 * VitController::kPublishInterval <= VitController::kPollInterval);
 }
 
 QTEST_MAIN(TestVitController)

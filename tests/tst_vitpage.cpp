@@ -16,6 +16,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -63,6 +64,7 @@ private slots:
     void cleanup();
     void showsTheClassTokensAttentionOverThePatches();
     void trainsWithItsButtonsAndShowsCurvesAndConfusion();
+    void theHiddenTrainingTabCatchesUpWhenShown();
     void clickedPatchShowsWhereItLooks();
     void galleryPicksTheTestImage();
     void userPictureGoesThroughTheModel();
@@ -121,6 +123,7 @@ void TestVitPage::trainsWithItsButtonsAndShowsCurvesAndConfusion()
     QVERIFY2(m_page->status().contains(QLatin1String("on 60 test images")),
              qPrintable(m_page->status()));
     QCOMPARE(m_page->progress()->value(), m_page->progress()->maximum());
+    child<QTabWidget>(*m_page, "vitViews")->setCurrentIndex(1); // Training
     QCOMPARE(m_page->confusion()->data().values.sum(), 60.0f);
     QCOMPARE(m_page->confusion()->data().rowLabels.first(), QStringLiteral("T-shirt/top"));
     QVERIFY(m_page->lossChart()->secondSeries()->count() >= 1);
@@ -130,6 +133,28 @@ void TestVitPage::trainsWithItsButtonsAndShowsCurvesAndConfusion()
         QVERIFY(accuracy >= 0.0 && accuracy <= 1.0);
     }
     QCOMPARE(child<QPushButton>(*m_page, "vitTrain")->text(), QStringLiteral("Train"));
+}
+
+// The curves and the confusion matrix are drawn while their tab is shown, and brought up to
+// date when it is shown again.
+void TestVitPage::theHiddenTrainingTabCatchesUpWhenShown()
+{
+    auto* tabs = child<QTabWidget>(*m_page, "vitViews");
+    QCOMPARE(tabs->currentIndex(), 0);
+    QTest::mouseClick(child<QPushButton>(*m_page, "vitTrain"), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(m_page->status().startsWith(QLatin1String("Finished")), 60000);
+    QVERIFY(m_page->lossChart()->losses().empty()); // not drawn while hidden
+    QCOMPARE(m_page->confusion()->data().values.size(), 0);
+    tabs->setCurrentIndex(1);
+    const auto frame = m_page->controller()->latest();
+    QCOMPARE(m_page->lossChart()->losses().size(), frame->curve.size());
+    QCOMPARE(m_page->lossChart()->losses().back(), frame->curve.back().trainLoss);
+    QCOMPARE(m_page->confusion()->data().values, frame->evaluation.confusion);
+    tabs->setCurrentIndex(0);
+    m_page->controller()->reset(); // a fresh model: no curve
+    QTRY_COMPARE(m_page->controller()->latest()->step, 0L);
+    tabs->setCurrentIndex(1);
+    QVERIFY(m_page->lossChart()->losses().empty());
 }
 
 void TestVitPage::clickedPatchShowsWhereItLooks()

@@ -66,7 +66,8 @@ class ComparisonController : public QObject
 {
     Q_OBJECT
 public:
-    static constexpr std::chrono::milliseconds kPublishInterval{30};
+    // Half the poll interval, so that every poll finds a new frame while training.
+    static constexpr std::chrono::milliseconds kPublishInterval{15};
     static constexpr std::chrono::milliseconds kPollInterval{30};
 
     explicit ComparisonController(QObject* parent);

@@ -1,9 +1,12 @@
 #include "controlspanel.h"
 
+#include "statuslabel.h"
+
 #include <QComboBox>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QPalette>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QVBoxLayout>
@@ -92,7 +95,8 @@ void ControlsPanel::createWidgets()
     big.setPointSizeF(big.pointSizeF() * 1.4);
     big.setBold(true);
     m_state->setFont(big);
-    m_status = plainLabel(this, "statusLabel");
+    m_status = new StatusLabel(this);
+    m_status->setObjectName(QStringLiteral("statusLabel"));
     m_message = plainLabel(this, "messageLabel");
     m_message->setStyleSheet(QStringLiteral("color: #c62828; font-weight: bold;"));
     m_message->hide();
@@ -124,7 +128,7 @@ void ControlsPanel::layOut()
     buttons->addStretch();
     auto* status = new QHBoxLayout;
     status->addWidget(m_state);
-    status->addWidget(m_status, 1);
+    status->addWidget(m_status, 1, Qt::AlignVCenter);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(buttons);
     layout->addWidget(m_progress);
@@ -152,8 +156,14 @@ void ControlsPanel::showFrame(const TrainingFrame& frame)
 
 void ControlsPanel::showState(RunState state)
 {
+    if (m_shownState == state) {
+        return;
+    }
+    m_shownState = state;
     m_state->setText(stateName(state));
-    m_state->setStyleSheet(QStringLiteral("color: %1;").arg(stateColor(state)));
+    QPalette palette = m_state->palette();
+    palette.setColor(QPalette::WindowText, QColor(stateColor(state)));
+    m_state->setPalette(palette);
     const bool open =
         state == RunState::Ready || state == RunState::Paused || state == RunState::Training;
     m_train->setEnabled(open && state != RunState::Training);

@@ -2,16 +2,22 @@
 // (Ready, Training, Paused, Finished, Stopped), epoch n / N, steps, the latest loss and a
 // progress bar over the epochs. When training stopped at a non-finite loss, the trainer's
 // message is shown in red under the status.
+//
+// A refresh while training changes the status line (a StatusLabel) and the progress bar and
+// lays nothing out again; the state label changes with the state alone.
 #pragma once
 
 #include "trainingcontroller.h"
 
 #include <QGroupBox>
 
+#include <optional>
+
 class QComboBox;
 class QLabel;
 class QProgressBar;
 class QPushButton;
+class StatusLabel;
 
 class ControlsPanel : public QGroupBox
 {
@@ -51,7 +57,8 @@ private:
     QComboBox* m_pace = nullptr;
     QProgressBar* m_progress = nullptr;
     QLabel* m_state = nullptr;
-    QLabel* m_status = nullptr;
+    StatusLabel* m_status = nullptr;
     QLabel* m_message = nullptr;
     QLabel* m_note = nullptr;
+    std::optional<RunState> m_shownState;
 };

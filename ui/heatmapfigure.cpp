@@ -1,5 +1,6 @@
 // The figure is laid out in two steps. HeatmapMetrics holds what depends only on the data and
-// the style (fonts, text widths, colour range, ticks); it is rebuilt when either changes.
+// the style (fonts, text widths, colour range, ticks); it is rebuilt when either changes, from
+// text widths the figure remembers (see TextWidths).
 // LayoutBuilder then places everything inside a target from those numbers alone, so a layout
 // costs O(rows + cols) and hit tests can ask for one on every mouse move.
 #include "heatmapfigure.h"
@@ -32,9 +33,11 @@ struct HeatmapMetrics
     HeatmapRange range;
     std::vector<double> tickValues;
     QStringList tickTexts;
+    std::vector<double> tickWidths;
     double tickWidthMax = 0.0;
     QList<HeatmapLegendEntry::Kind> legendKinds;
     QStringList legendTexts;
+    std::vector<double> legendWidths;
     double legendTextWidthMax = 0.0;
     double titleWidth = 0.0;
     double rowAxisWidth = 0.0;
@@ -81,6 +84,33 @@ double textWidth(const QFontMetricsF& fm, const QString& text)
     const double ink = fm.boundingRect(text).width();
     return std::ceil(std::max(fm.horizontalAdvance(text), ink)) + 2.0;
 }
+
+// textWidth() of texts in one font, each measured once and remembered in `known`.
+class TextWidths
+{
+public:
+    static constexpr qsizetype kMaxKnown = 4096;
+
+    TextWidths(const QFont& font, QHash<QString, double>& known) : m_fm(font), m_known(known)
+    {
+        if (m_known.size() > kMaxKnown) {
+            m_known.clear();
+        }
+    }
+
+    double operator()(const QString& text)
+    {
+        const auto found = m_known.constFind(text);
+        if (found != m_known.constEnd()) {
+            return *found;
+        }
+        return *m_known.insert(text, textWidth(m_fm, text));
+    }
+
+private:
+    QFontMetricsF m_fm;
+    QHash<QString, double>& m_known;
+};
 
 QString labelText(const QStringList& labels, int i)
 {
@@ -186,11 +216,11 @@ void computeTicks(HeatmapMetrics& m, int precision)
     }
 }
 
-double maxWidth(const QFontMetricsF& fm, const QStringList& texts, std::vector<double>* widths)
+double maxWidth(TextWidths& measure, const QStringList& texts, std::vector<double>* widths)
 {
     double best = 0.0;
     for (const QString& t : texts) {
-        const double w = textWidth(fm, t);
+        const double w = measure(t);
         if (widths) {
             widths->push_back(w);
         }
@@ -209,9 +239,8 @@ void measureFonts(HeatmapMetrics& m, const QFont& font)
     m.titleHeight = std::ceil(QFontMetricsF(m.titleFont).height());
 }
 
-void measureLabels(HeatmapMetrics& m, const HeatmapData& data)
+void measureLabels(HeatmapMetrics& m, const HeatmapData& data, TextWidths& measure)
 {
-    const QFontMetricsF fm(m.labelFont);
     m.rows = static_cast<int>(data.values.rows());
     m.cols = static_cast<int>(data.values.cols());
     for (int i = 0; i < m.rows; ++i) {
@@ -220,23 +249,23 @@ void measureLabels(HeatmapMetrics& m, const HeatmapData& data)
     for (int i = 0; i < m.cols; ++i) {
         m.colTexts.append(labelText(data.colLabels, i));
     }
-    m.rowWidthMax = maxWidth(fm, m.rowTexts, &m.rowWidths);
-    m.colWidthMax = maxWidth(fm, m.colTexts, &m.colWidths);
+    m.rowWidthMax = maxWidth(measure, m.rowTexts, &m.rowWidths);
+    m.colWidthMax = maxWidth(measure, m.colTexts, &m.colWidths);
 }
 
 // Colour range, the widest number a cell prints, colour-bar ticks and the legend.
-void measureValues(HeatmapMetrics& m, const attnlab::Matrix& values, const HeatmapStyle& style)
+void measureValues(HeatmapMetrics& m, const attnlab::Matrix& values, const HeatmapStyle& style,
+                   TextWidths& measure)
 {
-    const QFontMetricsF fm(m.labelFont);
     const Extent extent = scan(values);
     m.range = resolveRange(extent, style);
     if (extent.any) {
         const QStringList ends = {formatNumber(extent.lo, style.precision),
                                   formatNumber(extent.hi, style.precision)};
-        m.numberWidth = maxWidth(fm, ends, nullptr);
+        m.numberWidth = maxWidth(measure, ends, nullptr);
     }
     computeTicks(m, style.precision);
-    m.tickWidthMax = maxWidth(fm, m.tickTexts, nullptr);
+    m.tickWidthMax = maxWidth(measure, m.tickTexts, &m.tickWidths);
     if (extent.masked) {
         m.legendKinds.append(HeatmapLegendEntry::Kind::Masked);
         m.legendTexts.append(HeatmapFigure::tr("masked"));
@@ -245,17 +274,17 @@ void measureValues(HeatmapMetrics& m, const attnlab::Matrix& values, const Heatm
         m.legendKinds.append(HeatmapLegendEntry::Kind::NoValue);
         m.legendTexts.append(HeatmapFigure::tr("no value"));
     }
-    m.legendTextWidthMax = maxWidth(fm, m.legendTexts, nullptr);
+    m.legendTextWidthMax = maxWidth(measure, m.legendTexts, &m.legendWidths);
 }
 
-void measureTitles(HeatmapMetrics& m, const HeatmapData& data)
+void measureTitles(HeatmapMetrics& m, const HeatmapData& data, TextWidths& measure,
+                   TextWidths& measureTitle)
 {
-    const QFontMetricsF fm(m.labelFont);
-    m.titleWidth = textWidth(QFontMetricsF(m.titleFont), data.title);
-    m.rowAxisWidth = textWidth(fm, data.rowAxisTitle);
-    m.colAxisWidth = textWidth(fm, data.colAxisTitle);
+    m.titleWidth = measureTitle(data.title);
+    m.rowAxisWidth = measure(data.rowAxisTitle);
+    m.colAxisWidth = measure(data.colAxisTitle);
     m.noDataText = HeatmapFigure::tr("no data");
-    m.noDataWidth = textWidth(fm, m.noDataText);
+    m.noDataWidth = measure(m.noDataText);
 }
 
 HeatmapLabel makeLabel(int index, const QString& text, QRectF box, QTransform place)
@@ -630,7 +659,7 @@ void LayoutBuilder::placeTicks(HeatmapLayout& l) const
         const double y = yOf(tick.value);
         tick.line = QLineF(bar.right(), y, bar.right() + kTickLength, y);
         tick.labelShown = i % step == 0;
-        const double w = textWidth(QFontMetricsF(m_m.labelFont), m_m.tickTexts[i]);
+        const double w = m_m.tickWidths[size_t(i)];
         tick.label = makeLabel(i, m_m.tickTexts[i], QRectF(0, 0, w, h()),
                                QTransform::fromTranslate(x, y - h() / 2));
         l.ticks.append(tick);
@@ -646,7 +675,7 @@ void LayoutBuilder::placeLegend(HeatmapLayout& l, const QRectF& band) const
         entry.kind = m_m.legendKinds[i];
         entry.swatch = QRectF(band.left(), y + (h() - swatch) / 2, swatch, swatch);
         const QString& text = m_m.legendTexts[i];
-        const double w = textWidth(QFontMetricsF(m_m.labelFont), text);
+        const double w = m_m.legendWidths[size_t(i)];
         entry.label = makeLabel(static_cast<int>(i), text, QRectF(0, 0, w, h()),
                                 QTransform::fromTranslate(band.left() + h() + kLegendGap, y));
         l.legend.append(entry);
@@ -878,9 +907,16 @@ void HeatmapFigure::updateMetrics()
 {
     auto m = std::make_shared<HeatmapMetrics>();
     measureFonts(*m, m_style.font);
-    measureLabels(*m, m_data);
-    measureValues(*m, m_data.values, m_style);
-    measureTitles(*m, m_data);
+    if (!m_metrics || m_metrics->labelFont != m->labelFont ||
+        m_metrics->titleFont != m->titleFont) {
+        m_labelWidths.clear();
+        m_titleWidths.clear();
+    }
+    TextWidths measure(m->labelFont, m_labelWidths);
+    TextWidths measureTitle(m->titleFont, m_titleWidths);
+    measureLabels(*m, m_data, measure);
+    measureValues(*m, m_data.values, m_style, measure);
+    measureTitles(*m, m_data, measure, measureTitle);
     m_metrics = std::move(m);
 }
 
@@ -953,10 +989,15 @@ HeatmapLayout HeatmapFigure::layout(const QRectF& target) const
 
 void HeatmapFigure::paint(QPainter& painter, const QRectF& target) const
 {
+    paintLaidOut(painter, target);
+}
+
+HeatmapLayout HeatmapFigure::paintLaidOut(QPainter& painter, const QRectF& target) const
+{
+    HeatmapLayout l = figureLayout(target);
     if (!(target.width() > 0) || !(target.height() > 0)) {
-        return;
+        return mapped(std::move(l), target);
     }
-    const HeatmapLayout l = figureLayout(target);
     painter.save();
     painter.setTransform(l.transform, true);
     paintHeader(painter, l, *m_metrics);
@@ -964,6 +1005,7 @@ void HeatmapFigure::paint(QPainter& painter, const QRectF& target) const
         paintBody(painter, l);
     }
     painter.restore();
+    return mapped(std::move(l), target);
 }
 
 void HeatmapFigure::paintBody(QPainter& painter, const HeatmapLayout& l) const

@@ -17,6 +17,7 @@
 
 #include <QCoreApplication>
 #include <QFont>
+#include <QHash>
 #include <QLineF>
 #include <QList>
 #include <QPainter>
@@ -145,6 +146,8 @@ public:
 
     // Paints the whole figure inside `target` (in the painter's coordinates).
     void paint(QPainter& painter, const QRectF& target) const;
+    // paint(), returning layout(target): the figure is laid out once for both.
+    HeatmapLayout paintLaidOut(QPainter& painter, const QRectF& target) const;
     // Where a cell lands when the figure is painted into `target`.
     QRectF cellRect(const QRectF& target, int row, int col) const;
     // Cell containing `point` for a figure painted into `target`, or nothing.
@@ -175,4 +178,9 @@ private:
     HeatmapData m_data;
     HeatmapStyle m_style;
     std::shared_ptr<const HeatmapMetrics> m_metrics;
+    // Widths of the texts measured so far in the label and the title font: setData() at
+    // display rate brings the same labels and mostly the same numbers again, and measuring a
+    // text shapes it. Emptied when the font changes or they grow large.
+    QHash<QString, double> m_labelWidths;
+    QHash<QString, double> m_titleWidths;
 };

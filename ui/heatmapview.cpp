@@ -18,6 +18,20 @@
 namespace {
 
 const QColor kBackground(Qt::white);
+
+// What the figure's size depends on, but for the values.
+bool sameFrame(const HeatmapData& a, const HeatmapData& b)
+{
+    return a.values.rows() == b.values.rows() && a.values.cols() == b.values.cols() &&
+           a.rowLabels == b.rowLabels && a.colLabels == b.colLabels && a.title == b.title &&
+           a.rowAxisTitle == b.rowAxisTitle && a.colAxisTitle == b.colAxisTitle;
+}
+
+QSize ceiled(QSizeF size)
+{
+    return QSize(static_cast<int>(std::ceil(size.width())),
+                 static_cast<int>(std::ceil(size.height())));
+}
 const QColor kSelectionOuter(20, 20, 20);
 const QColor kSelectionInner(Qt::white);
 
@@ -30,17 +44,19 @@ HeatmapView::HeatmapView(QWidget* parent) : QWidget(parent), m_exportName(QStrin
     setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
     m_menu = new HeatmapMenu(this);
     new FigureMenuButton(m_menu, this);
+    refreshGeometry(false);
 }
 
 void HeatmapView::setData(HeatmapData data)
 {
+    const bool onlyValues = sameFrame(m_figure.data(), data);
     m_figure.setData(std::move(data));
     const bool dropped = m_selectedRow >= m_figure.data().values.rows();
     if (dropped) {
         m_selectedRow = -1;
     }
     m_hovered = QPoint(-1, -1);
-    refreshGeometry();
+    refreshGeometry(onlyValues);
     rerender();
     if (dropped) {
         emit selectedRowChanged(-1);
@@ -55,7 +71,7 @@ const HeatmapData& HeatmapView::data() const
 void HeatmapView::setStyle(const HeatmapStyle& style)
 {
     m_figure.setStyle(style);
-    refreshGeometry();
+    refreshGeometry(false);
     rerender();
 }
 
@@ -178,26 +194,32 @@ void HeatmapView::rerender()
         update();
         return;
     }
-    m_image = QImage(pixels, QImage::Format_ARGB32_Premultiplied);
-    m_image.setDevicePixelRatio(dpr);
-    m_image.fill(kBackground);
+    if (m_image.size() != pixels || m_image.devicePixelRatio() != dpr) {
+        m_image = QImage(pixels, QImage::Format_ARGB32_Premultiplied);
+        m_image.setDevicePixelRatio(dpr);
+    }
+    m_image.fill(kBackground); // the same buffer frame after frame, while the size stays
     const QRectF target(QPointF(0, 0), QSizeF(size()));
     QPainter painter(&m_image);
-    m_figure.paint(painter, target);
-    m_layout = m_figure.layout(target);
+    m_layout = m_figure.paintLaidOut(painter, target);
     paintSelection(painter);
     update();
 }
 
 // Asks the layout for another size only when the hints really changed: setData() comes at
 // display rate while training, mostly with the same shape and labels.
-void HeatmapView::refreshGeometry()
+void HeatmapView::refreshGeometry(bool onlyGrow)
 {
-    const QSize hint = sizeHint();
-    const QSize least = minimumSizeHint();
-    if (hint != m_lastSizeHint || least != m_lastMinimumHint) {
-        m_lastSizeHint = hint;
-        m_lastMinimumHint = least;
+    const QSize least = ceiled(m_figure.minimumSize());
+    QSize hint = m_figure.preferredSize().toSize().expandedTo(least);
+    QSize leastHint = least;
+    if (onlyGrow) {
+        hint = hint.expandedTo(m_sizeHint);
+        leastHint = leastHint.expandedTo(m_minimumHint);
+    }
+    if (hint != m_sizeHint || leastHint != m_minimumHint) {
+        m_sizeHint = hint;
+        m_minimumHint = leastHint;
         updateGeometry();
     }
 }
@@ -308,12 +330,10 @@ void HeatmapView::showCellToolTip(QHelpEvent* event)
 
 QSize HeatmapView::sizeHint() const
 {
-    return m_figure.preferredSize().toSize().expandedTo(minimumSizeHint());
+    return m_sizeHint;
 }
 
 QSize HeatmapView::minimumSizeHint() const
 {
-    const QSizeF least = m_figure.minimumSize();
-    return QSize(static_cast<int>(std::ceil(least.width())),
-                 static_cast<int>(std::ceil(least.height())));
+    return m_minimumHint;
 }

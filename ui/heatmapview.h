@@ -24,7 +24,8 @@ class HeatmapView : public QWidget
 public:
     explicit HeatmapView(QWidget* parent);
 
-    // Replaces the matrix and labels and re-renders.
+    // Replaces the matrix and labels and re-renders. New values alone never make the size
+    // hints smaller (see sizeHint()).
     void setData(HeatmapData data);
     const HeatmapData& data() const;
     // Colour map, annotation, precision, value range.
@@ -71,12 +72,15 @@ protected:
     void mousePressEvent(QMouseEvent* event) override;
     void contextMenuEvent(QContextMenuEvent* event) override;
     bool event(QEvent* event) override;
+    // The figure's preferred and minimum size; while only the values change (the same shape,
+    // labels, titles and style) they only grow. Numbers, colour-bar ticks and the legend
+    // follow the values and would otherwise lay the page out again at display rate.
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
 
 private:
     void rerender();
-    void refreshGeometry();
+    void refreshGeometry(bool onlyGrow);
     void paintSelection(QPainter& painter) const;
     QString toolTipFor(int row, int col) const;
     void showCellToolTip(QHelpEvent* event);
@@ -88,8 +92,8 @@ private:
     std::function<QString(int, int)> m_toolTip;
     int m_selectedRow = -1;
     QPoint m_hovered{-1, -1};
-    QSize m_lastSizeHint;
-    QSize m_lastMinimumHint;
+    QSize m_sizeHint;
+    QSize m_minimumHint;
     QString m_exportName;
     HeatmapMenu* m_menu = nullptr;
 };

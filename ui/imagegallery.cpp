@@ -94,14 +94,21 @@ ImageGallery::ImageGallery(QWidget* parent) : QWidget(parent)
 
 void ImageGallery::setItems(QList<GalleryItem> items)
 {
+    if (items == m_items) {
+        return;
+    }
     QList<QImage> thumbnails;
     for (int i = 0; i < items.size(); ++i) {
         checkItem(items[i], i);
         thumbnails.append(thumbnailOf(items[i]));
     }
+    const QSize hint = sizeHint();
+    const QSize least = minimumSizeHint();
     m_items = std::move(items);
     m_thumbnails = std::move(thumbnails);
-    updateGeometry();
+    if (sizeHint() != hint || minimumSizeHint() != least) {
+        updateGeometry();
+    }
     update();
     if (m_selected >= count()) {
         m_selected = -1;
@@ -148,12 +155,21 @@ QSize ImageGallery::largestImage() const
     return largest;
 }
 
+// The widest caption line of any item, whichever label on show it predicts (see sizeHint()):
+// every label in each place a caption puts one.
 int ImageGallery::captionWidth() const
 {
+    QStringList labels;
+    for (const GalleryItem& item : m_items) {
+        labels << item.predicted << item.truth;
+    }
+    labels.removeDuplicates();
     const QFontMetrics fm(font());
     int widest = 0;
-    for (int i = 0; i < count(); ++i) {
-        for (const QString& line : caption(i).split(u'\n')) {
+    for (const QString& label : labels) {
+        const QStringList lines = tr("%1 ✗\n(%2)").arg(label, label).split(u'\n')
+                                  << tr("%1 ✓").arg(label);
+        for (const QString& line : lines) {
             widest = std::max(widest, fm.horizontalAdvance(line));
         }
     }

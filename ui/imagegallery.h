@@ -25,6 +25,8 @@ struct GalleryItem
     QString predicted; // the label the model predicts, e.g. "Shirt"
     QString truth;     // the true label, e.g. "T-shirt/top"
     bool correct = false;
+
+    friend bool operator==(const GalleryItem&, const GalleryItem&) = default;
 };
 
 class ImageGallery : public QWidget
@@ -38,7 +40,8 @@ public:
 
     // Replaces the items. Throws attnlab::InputError naming the item and the fault when an
     // item's pixels are not rows·cols values (or it has no pixels); the gallery then keeps its
-    // items. The selection stays while its index still exists.
+    // items. The selection stays while its index still exists. The same items again change
+    // nothing; new ones ask for a layout only when the size hints change.
     void setItems(QList<GalleryItem> items);
     const QList<GalleryItem>& items() const { return m_items; }
     int count() const { return static_cast<int>(m_items.size()); }
@@ -62,6 +65,9 @@ public:
     // Logical pixels per image pixel at the present size.
     int pixelScale() const;
 
+    // The cells are wide enough for every item's caption whichever of the labels on show
+    // (predicted or true, of any item) it predicts: while a model trains its predictions come
+    // and go with every frame, and the gallery keeps its size.
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
 

@@ -1,6 +1,8 @@
 // Decimation keeps the shape of a long curve: the history is cut into buckets of consecutive
 // epochs and each bucket contributes its lowest and its highest loss, in epoch order, so
-// spikes survive. The first and the last epoch are always kept.
+// spikes survive. The first and the last epoch are always kept. The buckets are kept up to
+// date as epochs arrive (see LossChart::History), so that a refresh does not walk the whole
+// history.
 //
 // An exported figure is a fresh chart built like the one on screen, given the same points and
 // axes, and laid out for the figure's size: the chart on screen is never resized, and a figure
@@ -30,6 +32,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 namespace {
@@ -37,53 +40,6 @@ namespace {
 constexpr double kHeadroom = 1.05;       // the y axis ends a little above the highest loss
 constexpr double kScientificStep = 1e5;  // tick steps from here on are labelled 1e+05, 2e+05, …
 constexpr double kMarkerHeadroom = 1.25; // room above a lone point for its whole marker
-
-QList<QPointF> finitePoints(const std::vector<double>& losses)
-{
-    QList<QPointF> points;
-    points.reserve(static_cast<qsizetype>(losses.size()));
-    for (size_t i = 0; i < losses.size(); ++i) {
-        if (std::isfinite(losses[i])) {
-            points.append(QPointF(static_cast<double>(i + 1), losses[i]));
-        }
-    }
-    return points;
-}
-
-// Appends the lowest and the highest point of [begin, end), in the order they occur.
-void appendExtremes(QList<QPointF>& out, const QPointF* begin, const QPointF* end)
-{
-    auto byY = [](const QPointF& a, const QPointF& b) { return a.y() < b.y(); };
-    const auto [low, high] = std::minmax_element(begin, end, byY);
-    const QPointF* first = std::min(low, high);
-    const QPointF* second = std::max(low, high);
-    out.append(*first);
-    if (second != first) {
-        out.append(*second);
-    }
-}
-
-QList<QPointF> decimate(const QList<QPointF>& points, int maxPoints)
-{
-    const qsizetype n = points.size();
-    if (n <= maxPoints) {
-        return points;
-    }
-    const qsizetype inner = n - 2;
-    const qsizetype buckets = (maxPoints - 2) / 2;
-    QList<QPointF> out;
-    out.reserve(maxPoints);
-    out.append(points.front());
-    for (qsizetype b = 0; b < buckets; ++b) {
-        const qsizetype from = 1 + inner * b / buckets;
-        const qsizetype to = 1 + inner * (b + 1) / buckets;
-        if (to > from) {
-            appendExtremes(out, points.data() + from, points.data() + to);
-        }
-    }
-    out.append(points.back());
-    return out;
-}
 
 // 1, 2 or 5 times a power of ten, so that about five intervals cover the span.
 double niceStep(double span)
@@ -173,32 +129,38 @@ void fitAxes(const ChartParts& parts, qsizetype epochs, double highest)
         highest > 0.0 ? std::min(highest * headroom, std::numeric_limits<double>::max()) : 1.0;
     const double step = niceStep(top);
     setAxis(parts.y, 0.0, top, step);
-    parts.y->setLabelFormat(formatFor(step));
+    const QString format = formatFor(step);
+    if (parts.y->labelFormat() != format) { // a new format lays the chart out again
+        parts.y->setLabelFormat(format);
+    }
 }
 
-// One replace() per refresh. A line through one point draws nothing, so a lone point is marked.
+// One replace(). A line through one point draws nothing, so a lone point is marked.
 void showPoints(const ChartParts& parts, const QList<QPointF>& points)
 {
-    parts.series->setPointsVisible(points.size() == 1);
+    if (parts.series->pointsVisible() != (points.size() == 1)) {
+        parts.series->setPointsVisible(points.size() == 1);
+    }
     parts.series->replace(points);
 }
 
 // Names both curves in a legend when there are two; one curve needs none.
+// Touches only what differs: each change lays the chart out again.
 void nameCurves(const ChartParts& parts, const QString& first, const QString& second)
 {
-    parts.series->setName(first);
-    parts.second->setName(second);
-    parts.chart->legend()->setVisible(!second.isEmpty());
-    parts.chart->legend()->setAlignment(Qt::AlignTop);
-}
-
-QList<QPointF> curvePoints(const std::vector<double>& losses, double& highest)
-{
-    const QList<QPointF> points = decimate(finitePoints(losses), LossChart::kMaxPoints);
-    for (const QPointF& p : points) {
-        highest = std::max(highest, p.y());
+    if (parts.series->name() != first) {
+        parts.series->setName(first);
     }
-    return points;
+    if (parts.second->name() != second) {
+        parts.second->setName(second);
+    }
+    QLegend* legend = parts.chart->legend();
+    if (legend->isVisible() != !second.isEmpty()) {
+        legend->setVisible(!second.isEmpty());
+    }
+    if (legend->alignment() != Qt::AlignTop) {
+        legend->setAlignment(Qt::AlignTop);
+    }
 }
 
 QFont inPixels(QFont font)
@@ -320,7 +282,175 @@ Curve curveOf(const LossChart& chart)
 
 } // namespace
 
-LossChart::LossChart(QWidget* parent) : QWidget(parent)
+// One curve: every epoch's loss, and its decimation kept up to date epoch by epoch.
+//
+// Bucket b holds the epochs with index i (from 0) in [b·w, (b+1)·w), w = m_width a power of
+// two, but for the first and the last finite one: their lowest and their highest finite loss,
+// the earlier one on a tie. When a finite epoch would lie in bucket kBuckets, neighbouring
+// buckets merge in pairs and w doubles. The extremes of two buckets are the extremes of their
+// extremes, so a merge is exact: the buckets are always those of the whole history cut at the
+// current width. Adding an epoch costs O(1) amortized; drawing costs O(kMaxPoints), whatever
+// the length of the history.
+class LossChart::History
+{
+public:
+    // Takes `losses` as the whole history. When the history held is a prefix of it, bit for
+    // bit, only the epochs after it are added; otherwise it starts over. Returns whether the
+    // history changed.
+    bool assign(const std::vector<double>& losses);
+    const std::vector<double>& losses() const { return m_losses; }
+    // Every finite point while there are at most kMaxPoints; else the first, the extremes of
+    // each bucket in epoch order, and the last: at most 2 + 2·kBuckets = kMaxPoints.
+    QList<QPointF> points() const;
+    // The highest finite loss, at least 0.
+    double highest() const { return m_highest; }
+
+private:
+    static constexpr std::size_t kBuckets = (kMaxPoints - 2) / 2;
+
+    struct Bucket
+    {
+        QPointF low;
+        QPointF high;
+        bool empty = true;
+
+        void add(const Bucket& later);
+    };
+
+    void clear();
+    void add(std::size_t index, double loss);
+    void addToBucket(const QPointF& point);
+    void mergeBuckets();
+    static void appendBucket(QList<QPointF>& out, const Bucket& bucket);
+
+    std::vector<double> m_losses; // every epoch's, non-finite ones included
+    QList<QPointF> m_finite;      // every finite point, while there are at most kMaxPoints
+    qsizetype m_finiteCount = 0;
+    std::vector<Bucket> m_buckets; // the last one may still grow
+    std::size_t m_width = 1;       // epochs per bucket
+    QPointF m_first;               // the first and the last finite point
+    QPointF m_last;
+    double m_highest = 0.0;
+};
+
+void LossChart::History::Bucket::add(const Bucket& later)
+{
+    if (later.empty) {
+        return;
+    }
+    if (empty) {
+        *this = later;
+        return;
+    }
+    if (later.low.y() < low.y()) {
+        low = later.low;
+    }
+    if (later.high.y() > high.y()) {
+        high = later.high;
+    }
+}
+
+bool LossChart::History::assign(const std::vector<double>& losses)
+{
+    const std::size_t held = m_losses.size();
+    const bool extends =
+        losses.size() >= held &&
+        (held == 0 || std::memcmp(losses.data(), m_losses.data(), held * sizeof(double)) == 0);
+    if (!extends) {
+        clear();
+        assign(losses);
+        return true;
+    }
+    for (std::size_t i = held; i < losses.size(); ++i) {
+        add(i, losses[i]);
+    }
+    m_losses.insert(m_losses.end(), losses.begin() + std::ptrdiff_t(held), losses.end());
+    return losses.size() > held;
+}
+
+void LossChart::History::clear()
+{
+    *this = History();
+}
+
+// The first point stays out of the buckets, and so does the last: a new last point pushes the
+// one before it into its bucket.
+void LossChart::History::add(std::size_t index, double loss)
+{
+    if (!std::isfinite(loss)) {
+        return;
+    }
+    const QPointF point(double(index + 1), loss);
+    m_highest = std::max(m_highest, loss);
+    if (++m_finiteCount <= kMaxPoints) {
+        m_finite.append(point);
+    } else if (!m_finite.isEmpty()) {
+        m_finite = QList<QPointF>(); // the buckets draw the curve from now on
+    }
+    while (index / m_width >= kBuckets) {
+        mergeBuckets();
+    }
+    if (m_finiteCount == 1) {
+        m_first = point;
+    } else if (m_finiteCount > 2) {
+        addToBucket(m_last);
+    }
+    m_last = point;
+}
+
+void LossChart::History::addToBucket(const QPointF& point)
+{
+    const auto b = static_cast<std::size_t>(point.x()) - 1;
+    if (b / m_width >= m_buckets.size()) {
+        m_buckets.resize(b / m_width + 1);
+    }
+    m_buckets[b / m_width].add(Bucket{point, point, false});
+}
+
+void LossChart::History::mergeBuckets()
+{
+    std::vector<Bucket> merged((m_buckets.size() + 1) / 2);
+    for (std::size_t j = 0; j < merged.size(); ++j) {
+        merged[j] = m_buckets[2 * j];
+        if (2 * j + 1 < m_buckets.size()) {
+            merged[j].add(m_buckets[2 * j + 1]);
+        }
+    }
+    m_buckets = std::move(merged);
+    m_width *= 2;
+}
+
+QList<QPointF> LossChart::History::points() const
+{
+    if (m_finiteCount <= kMaxPoints) {
+        return m_finite;
+    }
+    QList<QPointF> out;
+    out.reserve(kMaxPoints);
+    out.append(m_first);
+    for (const Bucket& bucket : m_buckets) {
+        appendBucket(out, bucket);
+    }
+    out.append(m_last);
+    return out;
+}
+
+// The bucket's extremes in epoch order, each once.
+void LossChart::History::appendBucket(QList<QPointF>& out, const Bucket& bucket)
+{
+    if (bucket.empty) {
+        return;
+    }
+    const bool lowFirst = bucket.low.x() <= bucket.high.x();
+    out.append(lowFirst ? bucket.low : bucket.high);
+    if (bucket.low.x() != bucket.high.x()) {
+        out.append(lowFirst ? bucket.high : bucket.low);
+    }
+}
+
+LossChart::LossChart(QWidget* parent)
+    : QWidget(parent), m_firstHistory(std::make_unique<History>()),
+      m_secondHistory(std::make_unique<History>())
 {
     const ChartParts parts = makeChart(tr("epoch"), tr("loss"));
     m_series = parts.series;
@@ -339,6 +469,8 @@ LossChart::LossChart(QWidget* parent) : QWidget(parent)
     fitAxes(parts, 0, 0.0);
     createMenu();
 }
+
+LossChart::~LossChart() = default;
 
 void LossChart::createMenu()
 {
@@ -359,15 +491,15 @@ void LossChart::setLosses(const std::vector<double>& epochLosses)
 void LossChart::setComparison(const QString& firstName, const std::vector<double>& first,
                               const QString& secondName, const std::vector<double>& second)
 {
-    double highest = 0.0;
-    const QList<QPointF> points = curvePoints(first, highest);
-    const QList<QPointF> secondPoints = curvePoints(second, highest);
     const ChartParts parts{m_view->chart(), m_series, m_axisX, m_axisY, m_second};
-    showPoints(parts, points);
-    m_second->replace(secondPoints);
+    if (m_firstHistory->assign(first)) {
+        showPoints(parts, m_firstHistory->points());
+    }
+    if (m_secondHistory->assign(second)) {
+        m_second->replace(m_secondHistory->points());
+    }
     nameCurves(parts, firstName, secondName);
-    m_losses = first;
-    m_secondLosses = second;
+    const double highest = std::max(m_firstHistory->highest(), m_secondHistory->highest());
     fitAxes(parts, static_cast<qsizetype>(std::max(first.size(), second.size())), highest);
 }
 
@@ -379,7 +511,7 @@ void LossChart::setAxisTitles(const QString& x, const QString& y)
 
 const std::vector<double>& LossChart::secondLosses() const
 {
-    return m_secondLosses;
+    return m_secondHistory->losses();
 }
 
 QLineSeries* LossChart::secondSeries() const
@@ -389,7 +521,7 @@ QLineSeries* LossChart::secondSeries() const
 
 const std::vector<double>& LossChart::losses() const
 {
-    return m_losses;
+    return m_firstHistory->losses();
 }
 
 int LossChart::pointCount() const
@@ -426,9 +558,9 @@ void LossChart::paintFigure(QPainter& painter, const QRectF& target) const
 QByteArray LossChart::csv() const
 {
     if (!m_second->name().isEmpty()) {
-        return csvOf(m_losses, m_secondLosses, m_series->name(), m_second->name());
+        return csvOf(losses(), secondLosses(), m_series->name(), m_second->name());
     }
-    return csvOf(m_losses);
+    return csvOf(losses());
 }
 
 FigureSource LossChart::figureSource() const

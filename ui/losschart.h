@@ -1,8 +1,11 @@
 // The live loss curve (Qt Charts): mean loss per epoch, of one model or of two side by side.
 //
 // A long run has many epochs; the chart holds at most kMaxPoints points, decimated from the
-// full history, and updates with one QXYSeries::replace() per refresh. The full history is
-// kept for the CSV export.
+// full history, and updates with at most one QXYSeries::replace() per refresh. The full
+// history is kept for the CSV export. While training, each refresh brings the same history
+// with a few more epochs: the chart then appends and decimates only those, so a refresh costs
+// the same after a million epochs as after a thousand (but for one comparison of the old
+// history with the new, at memory speed).
 //
 // The curve is a figure like the heatmaps: right-click or the "⋯" button in the corner
 // exports it (PNG, SVG, PDF), exports its numbers (CSV) or copies it as an image.
@@ -14,6 +17,7 @@
 #include <QString>
 #include <QWidget>
 
+#include <memory>
 #include <vector>
 
 class FigureActions;
@@ -31,12 +35,16 @@ public:
     static constexpr int kMaxPoints = 1000;
 
     explicit LossChart(QWidget* parent);
+    ~LossChart() override;
 
     // Shows the curve of the given per-epoch losses (epoch i+1 has losses[i]). Non-finite
     // losses are left out; more than kMaxPoints finite ones are decimated (the first and last
-    // kept, each bucket of epochs between them by its lowest and highest loss). One replace()
-    // on the series per call. A single point is drawn as a marker. Each axis has at most about
-    // ten ticks, whatever the losses, at every moment of the update.
+    // kept, each bucket of epochs between them by its lowest and highest loss, the earlier on
+    // a tie; the buckets are 2^k epochs wide, bucket b holding epochs b·2^k + 1 to
+    // (b+1)·2^k, k the smallest that leaves at most (kMaxPoints - 2) / 2 buckets up to the
+    // last finite loss). At most one replace() on each series per call, none when its curve
+    // did not change. A single point is drawn as a marker. Each axis has at most about ten
+    // ticks, whatever the losses, at every moment of the update.
     void setLosses(const std::vector<double>& epochLosses);
     // Two curves on the same axes, named in a legend: two models trained side by side. The
     // CSV then has a column per curve, named after it. setLosses() is the comparison with no
@@ -74,6 +82,8 @@ protected:
     void contextMenuEvent(QContextMenuEvent* event) override;
 
 private:
+    class History;
+
     void createMenu();
 
     QChartView* m_view = nullptr;
@@ -81,8 +91,8 @@ private:
     QLineSeries* m_second = nullptr;
     QValueAxis* m_axisX = nullptr;
     QValueAxis* m_axisY = nullptr;
-    std::vector<double> m_losses;
-    std::vector<double> m_secondLosses;
+    std::unique_ptr<History> m_firstHistory;  // every epoch's loss, and the curve decimated
+    std::unique_ptr<History> m_secondHistory; // the same for a comparison's second curve
     QMenu* m_menu = nullptr;
     FigureActions* m_actions = nullptr;
 };

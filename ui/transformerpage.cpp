@@ -4,6 +4,7 @@
 #include "heatmapview.h"
 #include "losschart.h"
 #include "sentenceheatmaps.h"
+#include "statuslabel.h"
 #include "usermessage.h"
 
 #include <errors.h>
@@ -214,7 +215,7 @@ QWidget* TransformerPage::createControls()
     m_step->setToolTip(tr("One epoch of each model"));
     m_reset = new QPushButton(tr("Reset"), row);
     m_reset->setObjectName(QStringLiteral("transformerReset"));
-    m_status = new QLabel(row);
+    m_status = new StatusLabel(row);
     m_status->setObjectName(QStringLiteral("transformerStatus"));
     m_message = new QLabel(row);
     m_message->setObjectName(QStringLiteral("transformerMessage"));
@@ -233,7 +234,7 @@ QWidget* TransformerPage::createControls()
     layout->addWidget(m_train, 0, 0);
     layout->addWidget(m_step, 0, 1);
     layout->addWidget(m_reset, 0, 2);
-    layout->addWidget(m_status, 0, 3, 1, 5);
+    layout->addWidget(m_status, 0, 3, 1, 5, Qt::AlignVCenter);
     layout->addWidget(new QLabel(tr("Sentence"), row), 1, 0, Qt::AlignRight);
     layout->addWidget(m_sentence, 1, 1, 1, 2);
     layout->addWidget(new QLabel(tr("Layer"), row), 1, 3, Qt::AlignRight);
@@ -611,11 +612,7 @@ void TransformerPage::showFrame()
                                "it; its [MASK] row shows what the model puts there."));
     }
     showGrids(*frame);
-    const ComparisonSide& chosen = frame->sides[size_t(m_layerSide->currentIndex() == 1)];
-    for (int l = 0; l < m_layerViews.size(); ++l) {
-        m_layerViews[l]->setData(
-            ComparisonHeatmaps::layerPredictions(chosen.sentence, l, chosen.vocab));
-    }
+    showLayerViews(*frame);
 }
 
 void TransformerPage::showGrids(const ComparisonFrame& frame)
@@ -639,6 +636,18 @@ void TransformerPage::showGrids(const ComparisonFrame& frame)
             data.colAxisTitle.clear();
             m_grid[side][i]->setData(std::move(data));
         }
+    }
+}
+
+void TransformerPage::showLayerViews(const ComparisonFrame& frame)
+{
+    if (!m_tabs || m_tabs->currentIndex() != 2) {
+        return; // drawn when their tab is shown
+    }
+    const ComparisonSide& chosen = frame.sides[size_t(m_layerSide->currentIndex() == 1)];
+    for (int l = 0; l < m_layerViews.size(); ++l) {
+        m_layerViews[l]->setData(
+            ComparisonHeatmaps::layerPredictions(chosen.sentence, l, chosen.vocab));
     }
 }
 

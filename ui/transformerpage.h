@@ -43,6 +43,7 @@ class QLabel;
 class QPushButton;
 class QSpinBox;
 class QTabWidget;
+class StatusLabel;
 
 class TransformerPage : public QWidget
 {
@@ -97,6 +98,7 @@ private:
     void showFrame();
     void showStatusOf(const struct ComparisonFrame& frame);
     void showGrids(const struct ComparisonFrame& frame);
+    void showLayerViews(const struct ComparisonFrame& frame);
     void showMessage(const QString& text, bool error);
 
     ComparisonController* m_controller = nullptr;
@@ -128,7 +130,7 @@ private:
     QPushButton* m_train = nullptr;
     QPushButton* m_step = nullptr;
     QPushButton* m_reset = nullptr;
-    QLabel* m_status = nullptr;
+    StatusLabel* m_status = nullptr; // changes with every frame: lays nothing out again
     QLabel* m_message = nullptr;
     QComboBox* m_sentence = nullptr;
     QSpinBox* m_layer = nullptr;

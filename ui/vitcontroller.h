@@ -2,13 +2,15 @@
 // Transformer page, like TrainingController does for the single head.
 //
 // The worker owns the attnlab::VitTrainer; commands queue to it and interrupt training between
-// two steps (one batch). While training it publishes a frame at most every kPublishInterval.
+// two steps (one batch) and an evaluation between two images. While training it publishes a
+// frame at most every kPublishInterval, half the poll interval, so that every poll finds one.
 // A frame holds where training is, the curves, the latest evaluation, the selected image
 // through the model (attention of every layer and head, rollout, probabilities) and the
 // gallery's predictions: a handful of images, never the data set.
 //
 // Every kEvaluateEvery steps the model is evaluated on the first kLiveTestImages test images
-// (a point of the curves); when training ends, on the whole test set.
+// (a point of the curves); when training ends, on the whole test set. Training waits for the
+// evaluation; a frame says running until the last evaluation is done.
 //
 // rebuild() constructs the trainer on the calling thread: a refused configuration or image set
 // throws attnlab::InputError there and the current model stays.
@@ -79,7 +81,7 @@ class VitController : public QObject
 {
     Q_OBJECT
 public:
-    static constexpr std::chrono::milliseconds kPublishInterval{50};
+    static constexpr std::chrono::milliseconds kPublishInterval{15};
     static constexpr std::chrono::milliseconds kPollInterval{30};
     static constexpr int kEvaluateEvery = 100;
     static constexpr int kLiveTestImages = 1000;

@@ -6,6 +6,7 @@
 #include "losschart.h"
 #include "patchoverlayview.h"
 #include "sentenceheatmaps.h"
+#include "statuslabel.h"
 #include "usermessage.h"
 #include "vitcontroller.h"
 
@@ -163,7 +164,7 @@ QWidget* VitPage::createControls()
     m_progress = new QProgressBar(row);
     m_progress->setObjectName(QStringLiteral("vitProgress"));
     m_progress->setMinimumWidth(220);
-    m_status = new QLabel(row);
+    m_status = new StatusLabel(row);
     m_status->setObjectName(QStringLiteral("vitStatus"));
     m_message = new QLabel(row);
     m_message->setObjectName(QStringLiteral("vitMessage"));
@@ -175,7 +176,7 @@ QWidget* VitPage::createControls()
     layout->addWidget(m_step, 0, 1);
     layout->addWidget(m_reset, 0, 2);
     layout->addWidget(m_progress, 0, 3);
-    layout->addWidget(m_status, 0, 4);
+    layout->addWidget(m_status, 0, 4, Qt::AlignVCenter);
     layout->addWidget(m_message, 1, 0, 1, 5);
     layout->setColumnStretch(4, 1);
     return row;
@@ -191,9 +192,8 @@ QWidget* VitPage::createAttentionTab()
     m_openImage->setObjectName(QStringLiteral("vitOpenImage"));
     m_openImage->setToolTip(tr("Your own picture: PNG, JPEG or any format Qt reads; it is made "
                                "28×28 gray, light on black, as the training images are"));
-    m_prediction = new QLabel(page);
+    m_prediction = new StatusLabel(page);
     m_prediction->setObjectName(QStringLiteral("vitPrediction"));
-    m_prediction->setWordWrap(true);
     m_overlay = new PatchOverlayView(page);
     m_overlay->setObjectName(QStringLiteral("vitOverlay"));
     m_overlay->setExportName(QStringLiteral("class-token-attention"));
@@ -283,6 +283,7 @@ void VitPage::connectControls()
     });
     connect(m_layer, &QSpinBox::valueChanged, this, &VitPage::showFrame);
     connect(m_head, &QComboBox::currentIndexChanged, this, &VitPage::showFrame);
+    connect(m_tabs, &QTabWidget::currentChanged, this, &VitPage::showFrame);
     connect(m_gallery, &ImageGallery::itemClicked, this,
             [this](int index) { m_controller->selectTestImage(index); });
     connect(m_overlay, &PatchOverlayView::patchClicked, this,
@@ -453,6 +454,7 @@ void VitPage::showFrame()
     }
     m_trainButton->setText(frame->running ? tr("Pause") : tr("Train"));
     showImage(*frame);
+    showProgress(*frame);
     showTraining(*frame);
 }
 
@@ -519,7 +521,7 @@ void VitPage::showImage(const VitFrame& frame)
     m_gallery->setSelected(frame.image.index < m_gallery->count() ? frame.image.index : -1);
 }
 
-void VitPage::showTraining(const VitFrame& frame)
+void VitPage::showProgress(const VitFrame& frame)
 {
     if (m_startHint && frame.step > 0) {
         m_startHint = false;
@@ -548,7 +550,14 @@ void VitPage::showTraining(const VitFrame& frame)
         status += QStringLiteral(" · ") + QString::fromStdString(frame.message);
     }
     m_status->setText(status);
+}
 
+// The curves and the confusion matrix, while their tab is shown.
+void VitPage::showTraining(const VitFrame& frame)
+{
+    if (m_tabs->currentWidget() != m_loss->parentWidget()) {
+        return;
+    }
     std::vector<double> train, test, trainAccuracy, testAccuracy;
     for (const VitCurvePoint& p : frame.curve) {
         train.push_back(p.trainLoss);

@@ -9,7 +9,8 @@
 //              class token). Beside it the whole patch-to-patch attention as a heatmap, the
 //              prediction, and a gallery of test images with predicted and true labels to
 //              pick from; Open image… shows the user's own picture through the model.
-//   Training   training and test loss, test accuracy, and the confusion matrix.
+//   Training   training and test loss, test accuracy, and the confusion matrix; drawn while
+//              the tab is shown (brought up to date when it is shown).
 //
 // The data set loads when the page is first shown (or through setData() in tests); a missing
 // or broken data set is named in the message line, with what to do, and the page stays usable.
@@ -34,6 +35,7 @@ class QProgressBar;
 class QPushButton;
 class QSpinBox;
 class QTabWidget;
+class StatusLabel;
 class VitController;
 struct VitFrame;
 
@@ -86,6 +88,7 @@ private:
     void updateChoices();
     void showFrame();
     void showImage(const VitFrame& frame);
+    void showProgress(const VitFrame& frame);
     void showTraining(const VitFrame& frame);
     void showMessage(const QString& text, bool error);
     void chooseFolder();
@@ -116,14 +119,14 @@ private:
     QPushButton* m_step = nullptr;
     QPushButton* m_reset = nullptr;
     QProgressBar* m_progress = nullptr;
-    QLabel* m_status = nullptr;
+    StatusLabel* m_status = nullptr; // changes with every frame: lays nothing out again
     QLabel* m_message = nullptr;
 
     QTabWidget* m_tabs = nullptr;
     QSpinBox* m_layer = nullptr;
     QComboBox* m_head = nullptr;
     QPushButton* m_openImage = nullptr;
-    QLabel* m_prediction = nullptr;
+    StatusLabel* m_prediction = nullptr; // as m_status
     PatchOverlayView* m_overlay = nullptr;
     HeatmapView* m_patchAttention = nullptr;
     ImageGallery* m_gallery = nullptr;

@@ -63,6 +63,7 @@ void VitWorker::install(std::unique_ptr<attnlab::VitTrainer> trainer, std::uint6
         m_lossSum = 0;
         m_accuracySum = 0;
         m_lossSteps = 0;
+        m_pending.reset();
         m_running = false;
     });
 }
@@ -77,10 +78,14 @@ void VitWorker::pause()
     post([this] { m_running = false; });
 }
 
+// A point still being evaluated belongs to the step before: it is completed first.
 void VitWorker::step()
 {
     post([this] {
         m_running = false;
+        if (m_pending) {
+            evaluateSome(false);
+        }
         if (m_trainer && !m_trainer->done()) {
             takeStep();
         }
@@ -105,22 +110,28 @@ void VitWorker::run()
 {
     CommandQueue::Command command;
     for (;;) {
+        const bool busy = m_running || m_pending;
         const std::optional<Clock::time_point> wakeAt =
-            m_running ? std::optional(Clock::time_point::min()) : std::nullopt;
+            busy ? std::optional(Clock::time_point::min()) : std::nullopt;
         if (!m_queue.next(command, wakeAt)) {
             return;
         }
         if (command) {
             execute(command);
             command = nullptr;
-        } else if (m_running) {
-            try {
+            continue;
+        }
+        try {
+            if (m_pending) {
+                evaluateSome(true);
+            } else if (m_running) {
                 trainSlice();
-            } catch (const std::exception& error) {
-                qCWarning(lcCore) << "image training stopped:" << error.what();
-                m_running = false;
-                publish();
             }
+        } catch (const std::exception& error) {
+            qCWarning(lcCore) << "image training stopped:" << error.what();
+            m_pending.reset();
+            m_running = false;
+            publish();
         }
     }
 }
@@ -135,13 +146,14 @@ void VitWorker::execute(const CommandQueue::Command& command)
     publish();
 }
 
+// Steps until it is time to publish, a command arrives, training ends or a curve point is due.
 void VitWorker::trainSlice()
 {
     const Clock::time_point publishAt = m_lastPublish + VitController::kPublishInterval;
-    while (!m_queue.interrupted() && !m_trainer->done() && Clock::now() < publishAt) {
+    while (!m_queue.interrupted() && !m_trainer->done() && !m_pending && Clock::now() < publishAt) {
         takeStep();
     }
-    if (m_trainer->done()) {
+    if (m_trainer->done() && !m_pending) {
         m_running = false;
     }
     if (!m_running || Clock::now() >= publishAt) {
@@ -160,15 +172,18 @@ void VitWorker::takeStep()
     m_accuracySum += m_trainer->stepAccuracies().back();
     ++m_lossSteps;
     if (m_trainer->done()) {
-        addCurvePoint(0);
+        beginCurvePoint(0);
     } else if (m_trainer->stepCount() % VitController::kEvaluateEvery == 0) {
-        addCurvePoint(VitController::kLiveTestImages);
+        beginCurvePoint(VitController::kLiveTestImages);
     }
 }
 
-void VitWorker::addCurvePoint(int testImages)
+// The training side of the point now; its test side (the first `testImages` test images, all
+// when 0) as evaluateSome() gets to it.
+void VitWorker::beginCurvePoint(int testImages)
 {
-    VitCurvePoint p;
+    PendingPoint pending;
+    VitCurvePoint& p = pending.point;
     p.epoch = m_trainer->epoch() +
               double(m_trainer->stepInEpoch()) / std::max(1, m_trainer->stepsPerEpoch());
     p.trainLoss = m_lossSteps > 0 ? m_lossSum / m_lossSteps : 0.0;
@@ -176,12 +191,56 @@ void VitWorker::addCurvePoint(int testImages)
     m_lossSum = 0;
     m_accuracySum = 0;
     m_lossSteps = 0;
-    if (m_trainer->testSet().count() > 0) {
-        m_evaluation = m_trainer->evaluate(m_trainer->testSet(), testImages);
-        p.testLoss = m_evaluation.loss;
-        p.testAccuracy = m_evaluation.accuracy;
+    const int count = m_trainer->testSet().count();
+    pending.images = testImages > 0 ? std::min(testImages, count) : count;
+    const int classes = m_trainer->config().model.classes;
+    pending.sum.confusion = attnlab::Matrix::Zero(classes, classes);
+    m_pending = std::move(pending);
+}
+
+// Test images one at a time, until the point is complete or (when `yieldToCommands`) a
+// command waits. Each goes through VitTrainer::evaluate() as a set of one, and the sums are
+// those evaluate() forms over the whole range, in the same order: the same numbers.
+void VitWorker::evaluateSome(bool yieldToCommands)
+{
+    PendingPoint& p = *m_pending;
+    const attnlab::ImageSet& test = m_trainer->testSet();
+    m_oneImage.rows = test.rows;
+    m_oneImage.cols = test.cols;
+    while (p.next < p.images && !(yieldToCommands && m_queue.interrupted())) {
+        const float* image = test.image(p.next);
+        m_oneImage.pixels.assign(image, image + size_t(test.rows) * size_t(test.cols));
+        m_oneImage.labels.assign(1, test.labels[size_t(p.next)]);
+        const attnlab::VitEvaluation one = m_trainer->evaluate(m_oneImage);
+        p.sum.loss += one.loss;         // that image's loss
+        p.sum.accuracy += one.accuracy; // 1 when it was classified right
+        p.sum.confusion += one.confusion;
+        ++p.next;
     }
-    m_curve.push_back(p);
+    if (p.next == p.images) {
+        finishCurvePoint();
+    }
+}
+
+void VitWorker::finishCurvePoint()
+{
+    PendingPoint p = std::move(*m_pending);
+    m_pending.reset();
+    if (m_trainer->testSet().count() > 0) {
+        m_evaluation = std::move(p.sum);
+        m_evaluation.images = p.images;
+        if (p.images > 0) {
+            m_evaluation.loss /= p.images;
+            m_evaluation.accuracy /= p.images;
+        }
+        p.point.testLoss = m_evaluation.loss;
+        p.point.testAccuracy = m_evaluation.accuracy;
+    }
+    m_curve.push_back(p.point);
+    if (m_trainer->done()) {
+        m_running = false;
+    }
+    publish();
 }
 
 void VitWorker::publish()

@@ -1,6 +1,13 @@
 // The worker thread behind VitController: it owns the trainer and nothing else touches it.
 // Commands arrive through a CommandQueue, whose interrupt flag the training loop reads between
 // two steps; frames go into a FrameSlot.
+//
+// A point of the curves evaluates up to the whole test set, which takes far longer than a
+// frame. So the evaluation is a task of its own: the test images go through the model one at a
+// time, and a command that arrives in between is taken at once; the evaluation then goes on
+// (paused or not) until the point is complete. No step is taken meanwhile, so every image sees
+// the parameters of the step the point belongs to, and the numbers are those of
+// VitTrainer::evaluate() on the same images.
 #pragma once
 
 #include "vitcontroller.h"
@@ -9,6 +16,7 @@
 #include <vittrainer.h>
 
 #include <memory>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -39,8 +47,19 @@ private:
     void execute(const CommandQueue::Command& command);
     void trainSlice();
     void takeStep();
-    void addCurvePoint(int testImages);
+    void beginCurvePoint(int testImages);
+    void evaluateSome(bool yieldToCommands);
+    void finishCurvePoint();
     void publish();
+
+    // A point of the curves whose test images are being evaluated.
+    struct PendingPoint
+    {
+        VitCurvePoint point;        // the training side filled in
+        int images = 0;             // test images to evaluate
+        int next = 0;               // the first not evaluated yet
+        attnlab::VitEvaluation sum; // losses and right answers summed, confusion counted
+    };
 
     CommandQueue m_queue;
     FrameSlot<VitFrame> m_slot;
@@ -54,6 +73,8 @@ private:
     double m_lossSum = 0; // training loss and accuracy since the last curve point
     double m_accuracySum = 0;
     int m_lossSteps = 0;
+    std::optional<PendingPoint> m_pending;
+    attnlab::ImageSet m_oneImage; // the test image being evaluated, as a set of one
     bool m_running = false;
     Clock::time_point m_lastPublish;
 
