@@ -7,6 +7,13 @@
 //
 // A backend with the same signatures can replace these (see device.h); the model code calls
 // only these functions.
+//
+// Cost: products of small operands (at most 4096 multiply-adds, as all of the lesson's) run as
+// plain loops that keep a strip of an output row in registers; larger ones go to Eigen's
+// blocked GEMM, whose packing pays off only there. Either way a row of a product is computed
+// from its own row of the left operand alone, so other rows never change its bits. An output
+// that already has its shape keeps its storage, so a training loop that keeps its buffers
+// allocates nothing here (the one exception: attentionBackward without a dscores buffer).
 #pragma once
 
 #include "matrix.h"
@@ -63,6 +70,12 @@ void attentionForward(const MatrixT<S>& q, const MatrixT<S>& k, Mask mask, Matri
 template <typename S>
 void attentionBackward(const MatrixT<S>& q, const MatrixT<S>& k, const MatrixT<S>& weights,
                        const MatrixT<S>& dweights, MatrixT<S>& dq, MatrixT<S>& dk);
+// The same, with the gradient of the scores (T×T) left in `dscores`, whose storage is reused
+// when it already has that shape: a training loop that keeps it allocates nothing here.
+template <typename S>
+void attentionBackward(const MatrixT<S>& q, const MatrixT<S>& k, const MatrixT<S>& weights,
+                       const MatrixT<S>& dweights, MatrixT<S>& dq, MatrixT<S>& dk,
+                       MatrixT<S>& dscores);
 
 // Softmax output with mean negative log-likelihood of the targets.
 // probs = softmaxRows(logits); returns −(1/T) Σ_t log probs[t, targets[t]], computed through
@@ -79,5 +92,11 @@ S softmaxCrossEntropy(const MatrixT<S>& logits, std::span<const int> targets, Ma
 template <typename S>
 S sigmoidCrossEntropy(const MatrixT<S>& logits, std::span<const int> targets, MatrixT<S>& probs,
                       MatrixT<S>* dlogits);
+
+// The gradient both losses share: dlogits += (probs − onehot(targets)) / T, from the probs
+// softmaxCrossEntropy or sigmoidCrossEntropy returned, without computing them again.
+template <typename S>
+void crossEntropyBackward(const MatrixT<S>& probs, std::span<const int> targets,
+                          MatrixT<S>& dlogits);
 
 } // namespace attnlab::ops

@@ -52,12 +52,46 @@ void validate(const ToyConfig& config)
 
 template <typename S> bool ToyParams<S>::allFinite() const
 {
-    for (const MatrixT<S>* m : all()) {
-        if (!m->allFinite()) {
-            return false;
+    // x·0 is 0 for every finite x and NaN for ±∞ and NaN, so a sum of x·0 tells. The trainer
+    // asks after every step: the sums run in four packets at once, so that they are not one
+    // long chain of dependent additions (Eigen's allFinite tests entry by entry).
+    using Packet = Eigen::Array<S, 16 / sizeof(S), 1>;
+    using Packets = Eigen::Array<S, 4 * Packet::SizeAtCompileTime, 1>;
+    Packets acc = Packets::Zero();
+    Packet accOne = Packet::Zero();
+    S rest = 0;
+    for (const MatrixT<S>* m : matrices()) {
+        const S* d = m->data();
+        Eigen::Index i = 0;
+        for (; i + Packets::SizeAtCompileTime <= m->size(); i += Packets::SizeAtCompileTime) {
+            acc += Eigen::Map<const Packets>(d + i) * S(0);
+        }
+        for (; i + Packet::SizeAtCompileTime <= m->size(); i += Packet::SizeAtCompileTime) {
+            accOne += Eigen::Map<const Packet>(d + i) * S(0);
+        }
+        for (; i < m->size(); ++i) {
+            rest += d[i] * S(0);
         }
     }
-    return true;
+    return acc.sum() + accOne.sum() + rest == S(0);
+}
+
+template <typename S> void ToyParams<S>::setZeroLike(const ToyParams<S>& like)
+{
+    const auto from = like.matrices();
+    const auto to = matrices();
+    for (size_t i = 0; i < to.size(); ++i) {
+        to[i]->setZero(from[i]->rows(), from[i]->cols());
+    }
+}
+
+template <typename S> void ToyParams<S>::swap(ToyParams<S>& other)
+{
+    const auto mine = matrices();
+    const auto theirs = other.matrices();
+    for (size_t i = 0; i < mine.size(); ++i) {
+        mine[i]->swap(*theirs[i]);
+    }
 }
 
 template <typename S> ToyParams<S> ToyParams<S>::zerosLike() const
@@ -122,6 +156,14 @@ template <typename S>
 ToyForward<S> ToyHead<S>::forward(std::span<const int> ids, std::span<const int> targets) const
 {
     ToyForward<S> f;
+    forward(ids, targets, f);
+    return f;
+}
+
+template <typename S>
+void ToyHead<S>::forward(std::span<const int> ids, std::span<const int> targets,
+                         ToyForward<S>& f) const
+{
     const ToyParams<S>& p = m_params;
 
     // Embeddings.
@@ -137,7 +179,7 @@ ToyForward<S> ToyHead<S>::forward(std::span<const int> ids, std::span<const int>
     ops::attentionForward(f.queries, f.keys, mask, f.scores, f.weights);
 
     // Weighted sum of the values, plus the skip connection.
-    f.logits.noalias() = f.weights * f.values;
+    ops::linearForward(f.weights, f.values, f.logits);
     if (m_config.skip) {
         f.logits += f.inputs;
     }
@@ -146,47 +188,53 @@ ToyForward<S> ToyHead<S>::forward(std::span<const int> ids, std::span<const int>
     f.loss = m_config.output == OutputKind::Softmax
                  ? ops::softmaxCrossEntropy<S>(f.logits, targets, f.probs, nullptr)
                  : ops::sigmoidCrossEntropy<S>(f.logits, targets, f.probs, nullptr);
-    return f;
 }
 
 template <typename S>
 ToyParams<S> ToyHead<S>::backward(const ToyForward<S>& f, std::span<const int> ids,
                                   std::span<const int> targets) const
 {
+    ToyParams<S> g;
+    ToyWorkspace<S> work;
+    backward(f, ids, targets, g, work);
+    return g;
+}
+
+template <typename S>
+void ToyHead<S>::backward(const ToyForward<S>& f, std::span<const int> ids,
+                          std::span<const int> targets, ToyParams<S>& g, ToyWorkspace<S>& w) const
+{
     const ToyParams<S>& p = m_params;
-    ToyParams<S> g = p.zerosLike();
+    g.setZeroLike(p);
     const Eigen::Index t = f.inputs.rows();
 
-    // Loss to logits.
-    MatrixT<S> dlogits = MatrixT<S>::Zero(t, f.logits.cols());
-    MatrixT<S> unused;
-    if (m_config.output == OutputKind::Softmax) {
-        ops::softmaxCrossEntropy<S>(f.logits, targets, unused, &dlogits);
-    } else {
-        ops::sigmoidCrossEntropy<S>(f.logits, targets, unused, &dlogits);
-    }
+    // Loss to logits: the same gradient for the softmax and the sigmoid output.
+    w.dlogits.setZero(t, f.logits.cols());
+    ops::crossEntropyBackward<S>(f.probs, targets, w.dlogits);
 
     // Weighted sum: logits = weights·values (+ inputs).
-    MatrixT<S> dinputs = MatrixT<S>::Zero(t, f.inputs.cols());
     if (m_config.skip) {
-        dinputs += dlogits;
+        w.dinputs = w.dlogits;
+    } else {
+        w.dinputs.setZero(t, f.inputs.cols());
     }
-    const MatrixT<S> dweights = dlogits * f.values.transpose();
-    const MatrixT<S> dvalues = f.weights.transpose() * dlogits;
+    w.dweights.setZero(t, t);
+    w.dvalues.setZero(t, f.values.cols());
+    ops::linearBackward(f.weights, f.values, w.dlogits, w.dweights, w.dvalues);
 
     // Attention: weights to queries and keys.
-    MatrixT<S> dqueries = MatrixT<S>::Zero(t, f.queries.cols());
-    MatrixT<S> dkeys = MatrixT<S>::Zero(t, f.keys.cols());
-    ops::attentionBackward(f.queries, f.keys, f.weights, dweights, dqueries, dkeys);
+    w.dqueries.setZero(t, f.queries.cols());
+    w.dkeys.setZero(t, f.keys.cols());
+    ops::attentionBackward(f.queries, f.keys, f.weights, w.dweights, w.dqueries, w.dkeys,
+                           w.dscores);
 
     // Projections.
-    ops::linearBackward(f.inputs, p.wq, dqueries, dinputs, g.wq);
-    ops::linearBackward(f.inputs, p.wk, dkeys, dinputs, g.wk);
-    ops::linearBackward(f.inputs, p.wv, dvalues, dinputs, g.wv);
+    ops::linearBackward(f.inputs, p.wq, w.dqueries, w.dinputs, g.wq);
+    ops::linearBackward(f.inputs, p.wk, w.dkeys, w.dinputs, g.wk);
+    ops::linearBackward(f.inputs, p.wv, w.dvalues, w.dinputs, g.wv);
 
     // Embeddings.
-    ops::embeddingBackward(dinputs, ids, g.tok, g.pos);
-    return g;
+    ops::embeddingBackward(w.dinputs, ids, g.tok, g.pos);
 }
 
 template struct ToyParams<float>;

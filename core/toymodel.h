@@ -18,6 +18,7 @@
 #include "matrix.h"
 #include "ops.h"
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -65,9 +66,17 @@ template <typename S> struct ToyParams
 
     std::vector<MatrixT<S>*> all() { return {&tok, &pos, &wq, &wk, &wv}; }
     std::vector<const MatrixT<S>*> all() const { return {&tok, &pos, &wq, &wk, &wv}; }
+    // The same list without a heap allocation, for code that runs every step.
+    std::array<MatrixT<S>*, 5> matrices() { return {&tok, &pos, &wq, &wk, &wv}; }
+    std::array<const MatrixT<S>*, 5> matrices() const { return {&tok, &pos, &wq, &wk, &wv}; }
     bool allFinite() const;
     // Same shapes, every entry zero.
     ToyParams zerosLike() const;
+    // Gives every matrix the shape of its counterpart in `like` and sets it to zero, keeping
+    // the storage when the shape is already right.
+    void setZeroLike(const ToyParams& like);
+    // Exchanges the contents with `other` by exchanging storage: no entry is copied.
+    void swap(ToyParams& other);
 };
 
 // Everything one forward pass computed for one sentence.
@@ -82,6 +91,19 @@ template <typename S> struct ToyForward
     MatrixT<S> logits;  // T×V
     MatrixT<S> probs;   // T×V
     S loss = 0;
+};
+
+// The intermediate gradients of one backward pass. A caller that keeps one between calls
+// (the trainer does) lets backward reuse its storage instead of allocating every step.
+template <typename S> struct ToyWorkspace
+{
+    MatrixT<S> dlogits;  // T×V
+    MatrixT<S> dinputs;  // T×E
+    MatrixT<S> dweights; // T×T
+    MatrixT<S> dscores;  // T×T
+    MatrixT<S> dvalues;  // T×V
+    MatrixT<S> dqueries; // T×H
+    MatrixT<S> dkeys;    // T×H
 };
 
 template <typename S> class ToyHead
@@ -106,9 +128,15 @@ public:
     // Precondition: 1 <= ids.size() <= context(), ids and targets the same length, every id in
     // [0, V).
     ToyForward<S> forward(std::span<const int> ids, std::span<const int> targets) const;
+    // The same into `out`, whose matrices keep their storage when their shapes do not change.
+    void forward(std::span<const int> ids, std::span<const int> targets, ToyForward<S>& out) const;
     // Gradients of forward's loss with respect to every parameter.
     ToyParams<S> backward(const ToyForward<S>& fwd, std::span<const int> ids,
                           std::span<const int> targets) const;
+    // The same into `grads` (overwritten; any shapes on entry), with the intermediate gradients
+    // in `work`. Neither allocates when it holds the shapes of the call before.
+    void backward(const ToyForward<S>& fwd, std::span<const int> ids, std::span<const int> targets,
+                  ToyParams<S>& grads, ToyWorkspace<S>& work) const;
 
 private:
     ToyConfig m_config;

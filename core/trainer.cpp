@@ -3,6 +3,7 @@
 #include "errors.h"
 
 #include <cmath>
+#include <utility>
 
 namespace attnlab {
 
@@ -60,13 +61,12 @@ ToyTrainer::ToyTrainer(Corpus corpus, const ToyConfig& config, ToyCheckpoint c)
         throw InputError("the optimizer's moments do not have the shapes of the weights");
     }
     const int sentences = static_cast<int>(m_corpus.sentences.size());
-    if (c.sentence < 0 || c.sentence >= sentences || c.epoch < 0 || c.steps < 0 ||
-        c.adamStep < 0 || static_cast<long>(c.epochLosses.size()) != c.epoch ||
+    if (c.sentence < 0 || c.sentence >= sentences || c.epoch < 0 || c.steps < 0 || c.adamStep < 0 ||
+        static_cast<long>(c.epochLosses.size()) != c.epoch ||
         c.steps != static_cast<long>(c.epoch) * sentences + c.sentence) {
         throw InputError("the training position (epoch " + std::to_string(c.epoch) + ", step " +
-                         std::to_string(c.steps) + ", sentence " +
-                         std::to_string(c.sentence + 1) + ") does not fit " +
-                         std::to_string(sentences) + " sentences and " +
+                         std::to_string(c.steps) + ", sentence " + std::to_string(c.sentence + 1) +
+                         ") does not fit " + std::to_string(sentences) + " sentences and " +
                          std::to_string(c.epochLosses.size()) + " epoch losses");
     }
     m_adam.restore(c.adamStep, std::move(c.adamM), std::move(c.adamV));
@@ -96,12 +96,15 @@ ToyCheckpoint ToyTrainer::checkpoint() const
     return c;
 }
 
-void ToyTrainer::checkCorpus() const
+void ToyTrainer::checkCorpus()
 {
     if (m_corpus.sentences.empty()) {
         throw InputError("there is no sentence to train on");
     }
     checkContext(m_corpus, m_model.context());
+    for (const std::vector<int>& ids : m_corpus.sentences) {
+        m_targets.push_back(nextTokenTargets(ids));
+    }
 }
 
 TrainState ToyTrainer::state() const
@@ -120,30 +123,26 @@ bool ToyTrainer::step()
     if (done()) {
         return false;
     }
-    const std::vector<int>& ids = m_corpus.sentences[static_cast<size_t>(m_sentence)];
-    const std::vector<int> targets = nextTokenTargets(ids);
+    const auto sentence = static_cast<size_t>(m_sentence);
+    const std::vector<int>& ids = m_corpus.sentences[sentence];
+    const std::vector<int>& targets = m_targets[sentence];
 
     // Forward and backward.
-    const ToyForward<float> fwd = m_model.forward(ids, targets);
-    if (!std::isfinite(fwd.loss)) {
-        diverge(fwd.loss, "the loss");
+    m_model.forward(ids, targets, m_forward);
+    if (!std::isfinite(m_forward.loss)) {
+        diverge(m_forward.loss, "the loss");
         return false;
     }
-    const ToyParams<float> grads = m_model.backward(fwd, ids, targets);
-    if (!grads.allFinite()) {
-        diverge(fwd.loss, "a gradient");
+    m_model.backward(m_forward, ids, targets, m_grads, m_workspace);
+    if (!m_grads.allFinite()) {
+        diverge(m_forward.loss, "a gradient");
         return false;
     }
-
-    // Update, keeping what it replaces in case the next loss is not finite.
-    m_previous = m_model.params();
-    m_previousAdam = m_adam;
-    const ToyParams<float>& g = grads;
-    m_adam.step(m_model.params().all(), g.all());
+    update();
     ++m_steps;
 
     // Bookkeeping of epochs.
-    m_epochSum += fwd.loss;
+    m_epochSum += m_forward.loss;
     if (++m_sentence == static_cast<int>(m_corpus.sentences.size())) {
         m_epochLosses.push_back(m_epochSum / static_cast<double>(m_corpus.sentences.size()));
         m_epochSum = 0;
@@ -153,12 +152,26 @@ bool ToyTrainer::step()
     return true;
 }
 
+void ToyTrainer::update()
+{
+    // The new weights go into m_previous's storage, which then trades places with the
+    // model's: the weights before the step stay in m_previous, uncopied, in case the next
+    // loss is not finite. Adam keeps its moments the same way.
+    ToyParams<float>& params = m_model.params();
+    const auto current = std::as_const(params).matrices();
+    const auto grads = std::as_const(m_grads).matrices();
+    m_adam.stepInto(current, grads, m_previous.matrices());
+    params.swap(m_previous);
+    m_hasPrevious = true;
+}
+
 void ToyTrainer::diverge(double loss, const char* what)
 {
     // The parameters now in the model gave the non-finite value: go back one step.
-    if (m_previous) {
-        m_model.params() = *m_previous;
-        m_adam = *m_previousAdam;
+    if (m_hasPrevious) {
+        m_model.params().swap(m_previous);
+        m_adam.undo();
+        m_hasPrevious = false;
     }
     const long failedStep = m_steps + 1;
     m_diverged = true;

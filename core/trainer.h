@@ -6,6 +6,13 @@
 // loss), and records a message naming the step and the learning rate. Nothing non-finite
 // ever reaches a snapshot.
 //
+// Cost: a step allocates nothing after the first, as long as the sentence has the length of
+// the one before (the lesson's all have 5 tokens; a new length reallocates the step's
+// buffers). The forward pass, the gradients and the intermediate buffers are kept between
+// steps, and the state before the latest update is kept by double buffering: the update
+// writes the new weights and moments into a second set, which then trades places with the
+// current one, so nothing is copied to keep it.
+//
 // Not thread-safe: one thread owns a trainer (the GUI's worker, or the CLI's main thread).
 #pragma once
 
@@ -14,7 +21,6 @@
 #include "snapshot.h"
 #include "toymodel.h"
 
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -87,15 +93,22 @@ public:
     SentenceSnapshot evaluate(const std::vector<int>& ids) const;
 
 private:
-    void checkCorpus() const;
+    void checkCorpus();
+    void update();
     void diverge(double loss, const char* what);
 
     Corpus m_corpus;
+    std::vector<std::vector<int>> m_targets; // per sentence: nextTokenTargets of its ids
     ToyHead<float> m_model;
     Adam<float> m_adam;
-    // The parameters and optimizer before the latest step, restored on divergence.
-    std::optional<ToyParams<float>> m_previous;
-    std::optional<Adam<float>> m_previousAdam;
+    // The parameters before the latest step (when m_hasPrevious; the optimizer keeps its own),
+    // restored on divergence; otherwise storage for the next update to write into.
+    ToyParams<float> m_previous;
+    bool m_hasPrevious = false;
+    // Buffers of the step, kept so that the next one reuses their storage.
+    ToyForward<float> m_forward;
+    ToyParams<float> m_grads;
+    ToyWorkspace<float> m_workspace;
     std::vector<double> m_epochLosses;
     double m_epochSum = 0;
     int m_sentence = 0; // next sentence to train on

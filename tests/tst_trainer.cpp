@@ -54,10 +54,12 @@ private slots:
     void defaultSeedLearnsWhoOrderedWhat();
     void runawayLearningRateKeepsEverythingFinite();
     void nonFiniteLossStopsAndRestoresLastFiniteWeights();
+    void laterDivergenceRestoresTheWeightsAndOptimizerOfTheStepBefore();
     void sameSeedRepeatsExactlyAndOtherSeedsDiffer();
     void takingSnapshotsDoesNotChangeTraining();
     void learningRateChangesWithoutRebuilding();
     void firstAdamStepMovesEachWeightByTheLearningRate();
+    void adamStepIntoLeavesTheWeightsAndUndoTakesTheStepBack();
     void invalidSettingsAreRefusedNamingTheSetting_data();
     void invalidSettingsAreRefusedNamingTheSetting();
     void sentenceLongerThanContextIsRefused();
@@ -126,6 +128,39 @@ void TestTrainer::nonFiniteLossStopsAndRestoresLastFiniteWeights()
     QVERIFY(snapshotFinite(trainer.snapshot()));
     QVERIFY(!trainer.step()); // stays stopped
     QCOMPARE(trainer.stepCount(), 1L);
+    // And the optimizer is back where it was before that update: no step, no moments yet.
+    QCOMPARE(trainer.optimizer().stepCount(), 0L);
+    QVERIFY(trainer.optimizer().firstMoments().empty());
+}
+
+void TestTrainer::laterDivergenceRestoresTheWeightsAndOptimizerOfTheStepBefore()
+{
+    // Three ordinary steps, then a learning rate of 1e30: its update (step 4) makes the
+    // weights huge but finite, and step 5's loss is not finite. Everything must be as it was
+    // after step 3, bit for bit.
+    ToyTrainer trainer(lessonCorpus(), ToyConfig{});
+    for (int i = 0; i < 3; ++i) {
+        QVERIFY(trainer.step());
+    }
+    const ToyParams<float> weights = trainer.model().params();
+    const std::vector<Matrix> m = trainer.optimizer().firstMoments();
+    const std::vector<Matrix> v = trainer.optimizer().secondMoments();
+    trainer.setLearningRate(1e30);
+    QVERIFY(trainer.step());
+    QVERIFY(!trainer.step());
+    QCOMPARE(trainer.state(), TrainState::Diverged);
+    QVERIFY2(trainer.message().find("step 5") != std::string::npos, trainer.message().c_str());
+    const auto now = trainer.model().params().all();
+    const auto then = weights.all();
+    for (size_t i = 0; i < now.size(); ++i) {
+        QVERIFY(*now[i] == *then[i]);
+    }
+    QCOMPARE(trainer.optimizer().stepCount(), 3L);
+    for (size_t i = 0; i < m.size(); ++i) {
+        QVERIFY(trainer.optimizer().firstMoments()[i] == m[i]);
+        QVERIFY(trainer.optimizer().secondMoments()[i] == v[i]);
+    }
+    QVERIFY(snapshotFinite(trainer.snapshot()));
 }
 
 void TestTrainer::sameSeedRepeatsExactlyAndOtherSeedsDiffer()
@@ -190,6 +225,43 @@ void TestTrainer::firstAdamStepMovesEachWeightByTheLearningRate()
     adam.step({&p}, {&g});
     QVERIFY(std::abs(p(0, 0) - (1.0 - 2 * 0.1 * 0.5 / (0.5 + 1e-8))) < 1e-9);
     QCOMPARE(adam.stepCount(), 2L);
+}
+
+void TestTrainer::adamStepIntoLeavesTheWeightsAndUndoTakesTheStepBack()
+{
+    // The out-of-place step: the updated weights go to `out`, the weights it read stay. After
+    // one step m = (1 − β1)·g and the weights move by lr·g/(|g| + ε), as in place.
+    MatrixD p(1, 3);
+    p << 1.0, 2.0, 3.0;
+    MatrixD g(1, 3);
+    g << 0.5, -2.0, 1e-3;
+    MatrixD out, out2;
+    const MatrixD* params[] = {&p};
+    const MatrixD* grads[] = {&g};
+    MatrixD* outs[] = {&out};
+    Adam<double> adam(AdamSettings{0.1});
+    QVERIFY(!adam.undo()); // nothing to take back yet
+    adam.stepInto(params, grads, outs);
+    QCOMPARE(p(0, 0), 1.0);
+    QVERIFY(std::abs(out(0, 0) - (1.0 - 0.1 * 0.5 / (0.5 + 1e-8))) < 1e-12);
+    QVERIFY(std::abs(out(0, 1) - (2.0 + 0.1 * 2.0 / (2.0 + 1e-8))) < 1e-12);
+    QVERIFY(std::abs(out(0, 2) - (3.0 - 0.1 * 1e-3 / (1e-3 + 1e-8))) < 1e-12);
+    const MatrixD m1 = adam.firstMoments()[0];
+    const MatrixD v1 = adam.secondMoments()[0];
+    QVERIFY(std::abs(m1(0, 1) - 0.1 * -2.0) < 1e-15);
+    QVERIFY(std::abs(v1(0, 1) - 0.001 * 4.0) < 1e-15);
+
+    // A second step from there, then back: the moments and count of after the first step.
+    const MatrixD* params2[] = {&out};
+    MatrixD* outs2[] = {&out2};
+    adam.stepInto(params2, grads, outs2);
+    QVERIFY(std::abs(out2(0, 0) - (1.0 - 2 * 0.1 * 0.5 / (0.5 + 1e-8))) < 1e-9);
+    QCOMPARE(adam.stepCount(), 2L);
+    QVERIFY(adam.undo());
+    QCOMPARE(adam.stepCount(), 1L);
+    QVERIFY(adam.firstMoments()[0] == m1);
+    QVERIFY(adam.secondMoments()[0] == v1);
+    QVERIFY(!adam.undo()); // one step back only
 }
 
 void TestTrainer::invalidSettingsAreRefusedNamingTheSetting_data()
