@@ -1,6 +1,11 @@
 #include "adam.h"
 
 #include <cmath>
+#include <type_traits>
+
+#ifdef __SSE2__
+#include <immintrin.h>
+#endif
 
 namespace attnlab {
 
@@ -17,41 +22,58 @@ template <typename S> struct Coefficients
     S eps;
 };
 
-// N consecutive entries of one parameter: reads p, g, m, v and writes pOut, mOut, vOut, which
-// may be the same storage (in place). One pass instead of one expression per formula. Eigen
-// evaluates a 16-byte array as one SSE packet and a 1-entry array as scalars, as it does the
-// packets and the tail of a whole matrix, so the bits are those of the matrix-wide
-// expressions this replaced (under EIGEN_FAST_MATH, Eigen's default, its packet square root
-// is an approximation and its scalar one std::sqrt).
-template <int N, typename S>
-EIGEN_ALWAYS_INLINE void updateEntries(const Coefficients<S> c, const S* p, const S* g, const S* m,
-                                       const S* v, S* pOut, S* mOut, S* vOut)
+// One entry: reads p, g, m, v and writes pOut, mOut, vOut, which may be the same storage (in
+// place). std::sqrt, like the packet square root below, is IEEE's correctly rounded one.
+template <typename S>
+EIGEN_ALWAYS_INLINE void updateEntry(const Coefficients<S>& c, const S* p, const S* g, const S* m,
+                                     const S* v, S* pOut, S* mOut, S* vOut)
 {
-    using Entries = Eigen::Array<S, N, 1>;
-    const Entries gi = Eigen::Map<const Entries>(g);
-    const Entries mi = c.b1 * Eigen::Map<const Entries>(m) + c.a1 * gi;
-    const Entries vi = c.b2 * Eigen::Map<const Entries>(v) + c.a2 * gi * gi;
-    const Entries pi =
-        Eigen::Map<const Entries>(p) - c.stepSize * mi / (vi.sqrt() / c.correction2 + c.eps);
-    Eigen::Map<Entries>{mOut} = mi;
-    Eigen::Map<Entries>{vOut} = vi;
-    Eigen::Map<Entries>{pOut} = pi;
+    const S mi = c.b1 * *m + c.a1 * *g;
+    const S vi = c.b2 * *v + c.a2 * *g * *g;
+    *mOut = mi;
+    *vOut = vi;
+    *pOut = *p - c.stepSize * mi / (std::sqrt(vi) / c.correction2 + c.eps);
 }
 
-// One pass over one parameter of `count` entries: packets of 16 bytes, then one by one. The
-// coefficients are taken by value: through a reference they would be read again after every
-// store, since a store through pOut could have changed them.
+#ifdef __SSE2__
+// Four float entries at once, the same operations in the same order as updateEntry, so the
+// bits do not depend on where a packet ends. _mm_sqrt_ps is exact, where Eigen's packet square
+// root under EIGEN_FAST_MATH is an approximation that takes four times the instructions.
+EIGEN_ALWAYS_INLINE void updatePacket(const Coefficients<float>& c, const float* p,
+                                      const float* g, const float* m, const float* v, float* pOut,
+                                      float* mOut, float* vOut)
+{
+    const __m128 gi = _mm_loadu_ps(g);
+    const __m128 mi = _mm_add_ps(_mm_mul_ps(_mm_set1_ps(c.b1), _mm_loadu_ps(m)),
+                                 _mm_mul_ps(_mm_set1_ps(c.a1), gi));
+    const __m128 vi = _mm_add_ps(_mm_mul_ps(_mm_set1_ps(c.b2), _mm_loadu_ps(v)),
+                                 _mm_mul_ps(_mm_mul_ps(_mm_set1_ps(c.a2), gi), gi));
+    const __m128 denominator = _mm_add_ps(
+        _mm_div_ps(_mm_sqrt_ps(vi), _mm_set1_ps(c.correction2)), _mm_set1_ps(c.eps));
+    const __m128 change = _mm_div_ps(_mm_mul_ps(_mm_set1_ps(c.stepSize), mi), denominator);
+    _mm_storeu_ps(mOut, mi);
+    _mm_storeu_ps(vOut, vi);
+    _mm_storeu_ps(pOut, _mm_sub_ps(_mm_loadu_ps(p), change));
+}
+#endif
+
+// One pass over one parameter of `count` entries: packets of four floats where the processor
+// has them, then one by one. The coefficients are taken by value: through a reference they
+// would be read again after every store, since a store through pOut could have changed them.
 template <typename S>
 EIGEN_ALWAYS_INLINE void update(const Coefficients<S> c, Index count, const S* p, const S* g,
                                 const S* m, const S* v, S* pOut, S* mOut, S* vOut)
 {
-    constexpr int lanes = 16 / sizeof(S);
     Index i = 0;
-    for (; i + lanes <= count; i += lanes) {
-        updateEntries<lanes>(c, p + i, g + i, m + i, v + i, pOut + i, mOut + i, vOut + i);
+#ifdef __SSE2__
+    if constexpr (std::is_same_v<S, float>) {
+        for (; i + 4 <= count; i += 4) {
+            updatePacket(c, p + i, g + i, m + i, v + i, pOut + i, mOut + i, vOut + i);
+        }
     }
+#endif
     for (; i < count; ++i) {
-        updateEntries<1>(c, p + i, g + i, m + i, v + i, pOut + i, mOut + i, vOut + i);
+        updateEntry(c, p + i, g + i, m + i, v + i, pOut + i, mOut + i, vOut + i);
     }
 }
 
