@@ -39,17 +39,17 @@ EIGEN_ALWAYS_INLINE void updateEntry(const Coefficients<S>& c, const S* p, const
 // Four float entries at once, the same operations in the same order as updateEntry, so the
 // bits do not depend on where a packet ends. _mm_sqrt_ps is exact, where Eigen's packet square
 // root under EIGEN_FAST_MATH is an approximation that takes four times the instructions.
-EIGEN_ALWAYS_INLINE void updatePacket(const Coefficients<float>& c, const float* p,
-                                      const float* g, const float* m, const float* v, float* pOut,
-                                      float* mOut, float* vOut)
+EIGEN_ALWAYS_INLINE void updatePacket(const Coefficients<float>& c, const float* p, const float* g,
+                                      const float* m, const float* v, float* pOut, float* mOut,
+                                      float* vOut)
 {
     const __m128 gi = _mm_loadu_ps(g);
     const __m128 mi = _mm_add_ps(_mm_mul_ps(_mm_set1_ps(c.b1), _mm_loadu_ps(m)),
                                  _mm_mul_ps(_mm_set1_ps(c.a1), gi));
     const __m128 vi = _mm_add_ps(_mm_mul_ps(_mm_set1_ps(c.b2), _mm_loadu_ps(v)),
                                  _mm_mul_ps(_mm_mul_ps(_mm_set1_ps(c.a2), gi), gi));
-    const __m128 denominator = _mm_add_ps(
-        _mm_div_ps(_mm_sqrt_ps(vi), _mm_set1_ps(c.correction2)), _mm_set1_ps(c.eps));
+    const __m128 denominator =
+        _mm_add_ps(_mm_div_ps(_mm_sqrt_ps(vi), _mm_set1_ps(c.correction2)), _mm_set1_ps(c.eps));
     const __m128 change = _mm_div_ps(_mm_mul_ps(_mm_set1_ps(c.stepSize), mi), denominator);
     _mm_storeu_ps(mOut, mi);
     _mm_storeu_ps(vOut, vi);
