@@ -4,7 +4,6 @@
 #include "utf8.h"
 
 #include <algorithm>
-#include <unordered_set>
 
 namespace attnlab {
 
@@ -115,16 +114,16 @@ std::vector<std::string> tokenizeLine(std::string_view line)
     return words;
 }
 
-Vocab::Vocab() : m_tokens{std::string(kStartToken)} {}
+Vocab::Vocab() : m_tokens{std::string(kStartToken)}, m_ids{{std::string(kStartToken), 0}} {}
 
 Vocab::Vocab(std::vector<std::string> tokens) : m_tokens(std::move(tokens))
 {
     if (m_tokens.empty() || m_tokens.front() != kStartToken) {
         throw InputError("a vocabulary must begin with the token <start>");
     }
-    std::unordered_set<std::string> seen;
-    for (const std::string& token : m_tokens) {
-        if (token.empty() || !seen.insert(token).second) {
+    for (size_t id = 0; id < m_tokens.size(); ++id) {
+        const std::string& token = m_tokens[id];
+        if (token.empty() || !m_ids.emplace(token, static_cast<int>(id)).second) {
             throw InputError("the vocabulary holds an empty or repeated token " + quoted(token));
         }
     }
@@ -132,20 +131,20 @@ Vocab::Vocab(std::vector<std::string> tokens) : m_tokens(std::move(tokens))
 
 std::optional<int> Vocab::find(std::string_view word) const
 {
-    const auto it = std::find(m_tokens.begin(), m_tokens.end(), word);
-    if (it == m_tokens.end()) {
+    const auto it = m_ids.find(std::string(word));
+    if (it == m_ids.end()) {
         return std::nullopt;
     }
-    return static_cast<int>(it - m_tokens.begin());
+    return it->second;
 }
 
 int Vocab::add(const std::string& word)
 {
-    if (const auto id = find(word)) {
-        return *id;
+    const auto [it, added] = m_ids.emplace(word, size());
+    if (added) {
+        m_tokens.push_back(word);
     }
-    m_tokens.push_back(word);
-    return size() - 1;
+    return it->second;
 }
 
 int Corpus::longest() const

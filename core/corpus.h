@@ -15,6 +15,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace attnlab {
@@ -47,6 +48,8 @@ public:
 
 private:
     std::vector<std::string> m_tokens;
+    // Each token's id, so that finding a word costs the same in a vocabulary of any size.
+    std::unordered_map<std::string, int> m_ids;
 };
 
 struct Corpus

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -101,6 +102,17 @@ public:
         return value;
     }
 
+    // A number that must be finite: weights, moments and losses are, in every file written.
+    template <typename T> T finite(std::string_view text, const char* what)
+    {
+        const T value = number<T>(text, what);
+        if (!std::isfinite(value)) {
+            fail(std::string(what) + " is \"" + std::string(text.substr(0, 40)) +
+                 "\", not a finite number");
+        }
+        return value;
+    }
+
     // Space-separated fields of a line.
     static std::vector<std::string_view> fields(std::string_view l)
     {
@@ -147,7 +159,7 @@ public:
                      std::to_string(values.size()) + " numbers; expected " + std::to_string(cols));
             }
             for (long long c = 0; c < cols; ++c) {
-                m(r, c) = number<float>(values[size_t(c)], "a weight");
+                m(r, c) = finite<float>(values[size_t(c)], "a weight");
             }
         }
         return m;
@@ -350,7 +362,7 @@ ToySession parseSession(std::string_view text, std::string_view source)
         k.steps = static_cast<long>(in.count(f[1], "the step count", 1LL << 40));
         k.sentence = static_cast<int>(in.count(f[2], "the sentence", kMaxCount));
     }
-    k.epochSum = in.number<double>(in.keyword("epoch-sum"), "the epoch sum");
+    k.epochSum = in.finite<double>(in.keyword("epoch-sum"), "the epoch sum");
     k.diverged = in.number<int>(in.keyword("diverged"), "diverged") != 0;
     k.message = std::string(in.keyword("message"));
     const long long losses = in.count(in.keyword("losses"), "the number of losses", kMaxCount);
@@ -360,7 +372,7 @@ ToySession parseSession(std::string_view text, std::string_view source)
                 std::to_string(losses));
     }
     for (std::string_view v : values) {
-        k.epochLosses.push_back(in.number<double>(v, "a loss"));
+        k.epochLosses.push_back(in.finite<double>(v, "a loss"));
     }
     k.params.tok = in.matrix("tok");
     k.params.pos = in.matrix("pos");

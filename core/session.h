@@ -61,7 +61,8 @@ ToyTrainer trainerOf(const ToySession& session);
 Corpus corpusOf(const ToySession& session);
 
 std::string writeSession(const ToySession& session);
-// Throws InputError naming `source`, the line and the fault.
+// Throws InputError naming `source`, the line and the fault; a weight, moment or loss that is not
+// a finite number is a fault (a file AttnLab writes never holds one).
 ToySession parseSession(std::string_view text, std::string_view source);
 
 // Writes atomically (temporary file, flushed, renamed). Throws InputError naming the path and

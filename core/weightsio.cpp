@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 namespace attnlab {
@@ -161,6 +162,13 @@ ToyParams<float> toyParamsFrom(const NamedMatrices& named, std::string_view sour
         const auto it = named.find(name);
         if (it == named.end()) {
             throw InputError(std::string(source) + ": the matrix \"" + name + "\" is missing");
+        }
+        const double largest = it->second.cwiseAbs().maxCoeff();
+        if (largest > std::numeric_limits<float>::max()) {
+            throw InputError(std::string(source) + ": the matrix \"" + name + "\" holds " +
+                             formatNumber(largest) + ", beyond the range of the model's " +
+                             "32-bit floats (" + formatNumber(std::numeric_limits<float>::max()) +
+                             ")");
         }
         return it->second.cast<float>();
     };

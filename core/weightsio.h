@@ -22,7 +22,8 @@ NamedMatrices parseNamedMatrices(std::string_view text, std::string_view source)
 NamedMatrices readNamedMatrices(const std::string& path);
 
 template <typename S> struct ToyParams;
-// The five weights tok, pos, wq, wk, wv. Throws InputError when one is missing.
+// The five weights tok, pos, wq, wk, wv, as floats. Throws InputError naming `source` when one
+// is missing or holds a number beyond the range of a float.
 ToyParams<float> toyParamsFrom(const NamedMatrices& named, std::string_view source);
 
 } // namespace attnlab

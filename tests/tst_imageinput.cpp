@@ -164,6 +164,7 @@ private slots:
     void emptyImageAndBadSizesAreRefused();
     void missingUnsupportedAndBrokenFilesAreRefusedByName();
     void hugeImageIsRefusedBeforeDecoding();
+    void manyPixelsInATinyFileAreRefusedBeforeDecoding();
 
 private:
     QString path(const QString& name) const { return m_dir.filePath(name); }
@@ -483,6 +484,30 @@ void TestImageInput::hugeImageIsRefusedBeforeDecoding()
     QVERIFY2(message.contains(file.fileName()) && message.contains("20000×20000") &&
                  message.contains("16384×16384"),
              qPrintable(message));
+}
+
+// A 118-byte BMP that declares 12000×12000 pixels and holds 64 bytes of them: Qt decodes it
+// whole, and turning it into the model's input took over 2 GB (found by looking into the picture
+// fuzz target's memory use). Refused from its header now. The fixture is in the fuzz target's
+// layout: one byte (the model size it tries), then the file.
+void TestImageInput::manyPixelsInATinyFileAreRefusedBeforeDecoding()
+{
+    QFile fixture(ATTNLAB_FIXTURES "/fuzz/image/truncated-huge.bmp");
+    QVERIFY(fixture.open(QIODevice::ReadOnly));
+    QFile file(path("huge.bmp"));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(fixture.readAll().mid(1));
+    file.close();
+    const QString message = refusal([&] { loadUserImage(file.fileName()); });
+    QVERIFY2(message.startsWith(file.fileName()) && message.contains("12000×12000") &&
+                 message.contains("144000000 in all; at most 64000000"),
+             qPrintable(message));
+
+    // The same limit for a picture that comes from elsewhere (8 MB of 1-bit pixels).
+    const QImage wide(16000, 4001, QImage::Format_Mono);
+    const QString wideMessage = refusal([&] { toModelImage(wide, "wide.png"); });
+    QVERIFY2(wideMessage.startsWith("wide.png: ") && wideMessage.contains("64016000 in all"),
+             qPrintable(wideMessage));
 }
 
 QTEST_MAIN(TestImageInput)

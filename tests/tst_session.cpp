@@ -6,6 +6,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -53,6 +54,7 @@ private slots:
     void laterFormatIsRefusedSayingSo();
     void brokenFilesAreRefusedNamingTheLine_data();
     void brokenFilesAreRefusedNamingTheLine();
+    void inputsFoundByFuzzingAreRefused();
     void everyTruncationIsRefused();
     void savingReplacesTheFileWholeOrNotAtAll();
     void sameSeedSameRunOtherSeedOtherRun();
@@ -152,6 +154,22 @@ void TestSession::brokenFilesAreRefusedNamingTheLine_data()
         << QString(good).replace("vocabulary 7", "vocabulary 99999999") << "out of range";
     QTest::newRow("garbage after the view") << QString(good).replace("\nend\n", "\nzzz\nend\n")
                                             << "expected \"view <key> <value>\" or \"end\"";
+    // Non-finite numbers loaded and reached the views (found by the session fuzz target's check
+    // that what loads is finite).
+    const qsizetype tok = good.indexOf("matrix tok 7 7\n") + 15;
+    const qsizetype m4 = good.indexOf("matrix m4 7 7\n") + 14;
+    QTest::newRow("a weight that is NaN")
+        << QString(good).replace(tok, good.indexOf(' ', tok) - tok, "nan")
+        << "a weight is \"nan\", not a finite number";
+    QTest::newRow("an infinite moment")
+        << QString(good).replace(m4, good.indexOf(' ', m4) - m4, "-inf")
+        << "a weight is \"-inf\", not a finite number";
+    QTest::newRow("an infinite loss")
+        << QString(good).replace(QRegularExpression("\nlosses 2\n[^ ]*"), "\nlosses 2\ninf")
+        << "a loss is \"inf\", not a finite number";
+    QTest::newRow("an epoch sum that is NaN")
+        << QString(good).replace(QRegularExpression("epoch-sum [^\n]*"), "epoch-sum nan")
+        << "the epoch sum is \"nan\", not a finite number";
 }
 
 void TestSession::brokenFilesAreRefusedNamingTheLine()
@@ -161,6 +179,24 @@ void TestSession::brokenFilesAreRefusedNamingTheLine()
     const QString message = messageOf(text.toStdString());
     QVERIFY2(message.contains(expected) && message.startsWith("test.attnlab, line "),
              qPrintable(message));
+}
+
+// Every saved input that made the session fuzz target fail (tests/fixtures/fuzz/session) is
+// refused, naming the file.
+void TestSession::inputsFoundByFuzzingAreRefused()
+{
+    const QDir dir(ATTNLAB_FIXTURES "/fuzz/session");
+    const QStringList files = dir.entryList(QDir::Files);
+    QVERIFY(!files.isEmpty());
+    for (const QString& name : files) {
+        const std::string path = dir.filePath(name).toStdString();
+        try {
+            trainerOf(loadSession(path));
+            QFAIL(qPrintable(name + " was accepted"));
+        } catch (const InputError& e) {
+            QVERIFY2(QString(e.what()).startsWith(QString::fromStdString(path)), e.what());
+        }
+    }
 }
 
 void TestSession::everyTruncationIsRefused()

@@ -15,6 +15,7 @@ private slots:
     void badTextIsRefusedNamingLineAndFault_data();
     void badTextIsRefusedNamingLineAndFault();
     void missingFileIsNamed();
+    void numberBeyondFloatRangeIsRefused();
 };
 
 void TestWeightsIo::referenceInitLoadsEveryMatrix()
@@ -82,6 +83,22 @@ void TestWeightsIo::missingFileIsNamed()
         QFAIL("accepted");
     } catch (const InputError& e) {
         QVERIFY(QString(e.what()).contains("\"pos\" is missing"));
+    }
+}
+
+// A double that no float holds would become an infinite weight: refused, naming the file, the
+// matrix and the number (found by fuzzing the weights reader; the input is a fixture).
+void TestWeightsIo::numberBeyondFloatRangeIsRefused()
+{
+    const std::string path = ATTNLAB_FIXTURES "/fuzz/weights/float-overflow.txt";
+    const NamedMatrices m = readNamedMatrices(path);
+    try {
+        toyParamsFrom(m, path);
+        QFAIL("an infinite weight was accepted");
+    } catch (const InputError& e) {
+        QVERIFY2(QString(e.what()).startsWith(QString::fromStdString(path) + ": the matrix") &&
+                     QString(e.what()).contains("beyond the range"),
+                 e.what());
     }
 }
 

@@ -57,15 +57,21 @@ double grayOverWhite(QRgba64 p)
     return alpha * (luma / 65535.0) + (1.0 - alpha);
 }
 
+// A band of rows at a time is converted to 16 bits a channel, so that no 8-byte-a-pixel copy of
+// the whole image is ever made.
 Gray toGray(const QImage& image)
 {
-    const QImage rgba = image.convertToFormat(QImage::Format_RGBA64);
-    Gray gray{rgba.width(), rgba.height(), {}};
+    constexpr int kBand = 256;
+    Gray gray{image.width(), image.height(), {}};
     gray.values.reserve(size_t(gray.width) * size_t(gray.height));
-    for (int y = 0; y < gray.height; ++y) {
-        const auto* line = reinterpret_cast<const QRgba64*>(rgba.constScanLine(y));
-        for (int x = 0; x < gray.width; ++x) {
-            gray.values.push_back(grayOverWhite(line[x]));
+    for (int top = 0; top < gray.height; top += kBand) {
+        const QImage rgba = image.copy(0, top, gray.width, std::min(kBand, gray.height - top))
+                                .convertToFormat(QImage::Format_RGBA64);
+        for (int y = 0; y < rgba.height(); ++y) {
+            const auto* line = reinterpret_cast<const QRgba64*>(rgba.constScanLine(y));
+            for (int x = 0; x < gray.width; ++x) {
+                gray.values.push_back(grayOverWhite(line[x]));
+            }
         }
     }
     return gray;
@@ -223,6 +229,13 @@ void checkSize(const QString& name, QSize size)
         refuse(name, tr("the image is %1 pixels; at most %2 are accepted")
                          .arg(sizeText(size.width(), size.height()),
                               sizeText(kMaxUserImageSide, kMaxUserImageSide)));
+    }
+    const qint64 pixels = qint64(size.width()) * qint64(size.height());
+    if (pixels > kMaxUserImagePixels) {
+        refuse(name, tr("the image is %1 pixels, %2 in all; at most %3 are accepted")
+                         .arg(sizeText(size.width(), size.height()))
+                         .arg(pixels)
+                         .arg(kMaxUserImagePixels));
     }
 }
 

@@ -38,6 +38,10 @@
 // The largest width or height loadUserImage accepts; checked from the file's header, before the
 // image is decoded.
 inline constexpr int kMaxUserImageSide = 16384;
+// The most pixels loadUserImage and toModelImage accept, 64 megapixels (more than a phone camera
+// takes), checked the same way: toModelImage works on 8 bytes a pixel beside the decoded image,
+// 512 MB at this limit. A file of a hundred bytes can declare 16384×16384 pixels.
+inline constexpr qint64 kMaxUserImagePixels = 64'000'000;
 
 struct ModelImage
 {
@@ -50,10 +54,12 @@ struct ModelImage
 // Reads an image file with QImageReader, applying the orientation the file records (EXIF).
 // Throws attnlab::InputError naming the file when it does not exist, is a folder, has a format
 // Qt cannot read (the message names the format and lists the readable ones), is wider or
-// higher than kMaxUserImageSide, or cannot be decoded (with Qt's reason).
+// higher than kMaxUserImageSide or has more than kMaxUserImagePixels pixels, or cannot be decoded
+// (with Qt's reason).
 QImage loadUserImage(const QString& path);
 
 // The picture as the model's input, following the rule above; `name` names it in the note
 // and in errors (e.g. the file name). Throws attnlab::InputError naming it when the image is
-// empty or larger than kMaxUserImageSide, and when rows or cols is not from 1 to 4096.
+// empty, larger than kMaxUserImageSide or has more than kMaxUserImagePixels pixels, and when rows
+// or cols is not from 1 to 4096.
 ModelImage toModelImage(const QImage& image, const QString& name, int rows = 28, int cols = 28);
