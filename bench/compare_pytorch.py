@@ -31,6 +31,7 @@ environment this script is started with (e.g. OPENBLAS_NUM_THREADS=1 for one thr
     bench/compare_pytorch.py --quick          # a smoke test: fewer steps, one round
     nice -n 10 bench/compare_pytorch.py       # 3 rounds
     bench/compare_pytorch.py --rounds 5 --with-vit
+    bench/compare_pytorch.py --only toy --rounds 5
 
 Needs Debian's python3-torch (run with /usr/bin/python3); --with-vit needs
 dataset-fashion-mnist.
@@ -182,7 +183,10 @@ def parse_args():
                         help="transformer: timed PyTorch steps per size (default 300)")
     parser.add_argument("--warmup", type=int, default=20,
                         help="transformer: untimed PyTorch steps first (default 20)")
+    parser.add_argument("--only", choices=["toy", "transformer", "vit"], default=None,
+                        help="run only this comparison (vit implies --with-vit)")
     args = parser.parse_args()
+    args.with_vit = args.with_vit or args.only == "vit"
     args.rounds = args.rounds or (1 if args.quick else 3)
     args.steps = args.steps or (60 if args.quick else 300)
     args.toy_epochs = 500 if args.quick else 5000
@@ -203,6 +207,8 @@ def main():
         comparisons.append((name, "steps/s", lambda size=size: transformer_round(args, size)))
     if args.with_vit:
         comparisons.append(("vit", "images/s", lambda: vit_round(args)))
+    if args.only:
+        comparisons = [c for c in comparisons if c[0].split()[0] == args.only]
 
     print(f"AttnLab: {args.cli}; PyTorch: {sys.executable}, one thread each; "
           f"{args.rounds} round(s); toy {args.toy_epochs} epochs; transformer "
