@@ -112,38 +112,56 @@ int VitTrainer::stepInEpoch() const
 
 bool VitTrainer::step()
 {
+    return advance(m_config.batchSize) == Progress::Stepped;
+}
+
+VitTrainer::Progress VitTrainer::advance(int images)
+{
     if (done()) {
-        return false;
+        return Progress::Nothing;
     }
-    const int n = std::min(m_config.batchSize, m_train->count() - m_next);
-    VitParams<float> grads = m_model.params().zerosLike();
-    const float scale = 1.0f / static_cast<float>(n);
+    if (!m_partial) {
+        const int n = std::min(m_config.batchSize, m_train->count() - m_next);
+        m_partial = PartialStep{m_model.params().zerosLike(), 0.0, 0, 0, n};
+    }
+    PartialStep& p = *m_partial;
+    const float scale = 1.0f / static_cast<float>(p.images);
     Rng* dropout = m_config.model.dropout > 0 ? &m_dropoutRng : nullptr;
-    double loss = 0;
-    int correct = 0;
-    for (int b = 0; b < n; ++b) {
-        const int i = m_order[static_cast<size_t>(m_next + b)];
+    const int last = std::min(p.images, p.done + std::max(1, images));
+    for (; p.done < last; ++p.done) {
+        const int i = m_order[static_cast<size_t>(m_next + p.done)];
         const int label = m_train->labels[static_cast<size_t>(i)];
         const VitForward<float> f = m_model.forward(m_train->image(i), label, dropout);
-        loss += f.loss;
-        correct += argmax(f.probs) == label ? 1 : 0;
-        m_model.backward(f, scale, grads);
+        p.loss += f.loss;
+        p.correct += argmax(f.probs) == label ? 1 : 0;
+        m_model.backward(f, scale, p.grads);
     }
-    loss /= n;
+    if (p.done < p.images) {
+        return Progress::Partial;
+    }
+    finishStep();
+    return m_diverged ? Progress::Nothing : Progress::Stepped;
+}
+
+// The update of a step whose images are all done, and its bookkeeping.
+void VitTrainer::finishStep()
+{
+    PartialStep p = std::move(*m_partial);
+    m_partial.reset();
+    const int n = p.images;
+    const double loss = p.loss / n;
     if (!std::isfinite(loss)) {
-        diverge(loss, "the loss");
-        return false;
+        return diverge(loss, "the loss");
     }
-    if (!grads.allFinite()) {
-        diverge(loss, "a gradient");
-        return false;
+    if (!p.grads.allFinite()) {
+        return diverge(loss, "a gradient");
     }
     m_previous = m_model.params();
     m_previousAdam = m_adam;
-    m_adam.step(m_model.params().all(), std::as_const(grads).all());
+    m_adam.step(m_model.params().all(), std::as_const(p.grads).all());
     ++m_steps;
     m_stepLosses.push_back(loss);
-    m_stepAccuracies.push_back(static_cast<double>(correct) / n);
+    m_stepAccuracies.push_back(static_cast<double>(p.correct) / n);
     m_epochSum += loss * n;
     m_epochImages += n;
     m_next += n;
@@ -159,7 +177,6 @@ bool VitTrainer::step()
             }
         }
     }
-    return true;
 }
 
 bool VitTrainer::runEpoch()

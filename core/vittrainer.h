@@ -65,8 +65,22 @@ public:
     VitTrainer(std::shared_ptr<const ImageSet> train, std::shared_ptr<const ImageSet> test,
                const VitTrainConfig& config);
 
-    // One optimizer step on the next batch. False, doing nothing, once finished or diverged.
+    // One optimizer step on the next batch (the rest of it, when advance() began it). False,
+    // doing nothing, once finished or diverged.
     bool step();
+    enum class Progress
+    {
+        Nothing, // finished or diverged: nothing done
+        Partial, // images added to the step begun; the parameters have not changed
+        Stepped  // the batch's last image added and the optimizer step taken
+    };
+    // Part of a step: the forward and backward passes of up to `images` (>= 1) more images of
+    // the batch, so that a caller can stop between them (the window's worker answers Pause so
+    // within a frame). The step's update comes with the batch's last image. The images add
+    // into the gradient in the order step() adds them: the same bits as whole steps.
+    Progress advance(int images);
+    // Whether advance() has begun a step and not finished it.
+    bool midStep() const { return m_partial.has_value(); }
     // Steps until the current epoch is complete.
     bool runEpoch();
 
@@ -99,6 +113,17 @@ public:
     VitImageSnapshot snapshot(const float* image, int label) const;
 
 private:
+    // The sums of a step begun, over the images of its batch done so far.
+    struct PartialStep
+    {
+        VitParams<float> grads; // mean over the batch: each image adds 1/n of its own
+        double loss = 0;
+        int correct = 0;
+        int done = 0; // images of the batch added
+        int images = 0; // n: images in the batch
+    };
+
+    void finishStep();
     void diverge(double loss, const char* what);
 
     std::shared_ptr<const ImageSet> m_train;
@@ -108,6 +133,7 @@ private:
     Adam<float> m_adam;
     std::optional<VitParams<float>> m_previous;
     std::optional<Adam<float>> m_previousAdam;
+    std::optional<PartialStep> m_partial;
     Rng m_dropoutRng;
     Rng m_orderRng;
     std::vector<int> m_order;

@@ -98,6 +98,7 @@ private slots:
     void imageSetsThatDoNotFitAreRefused();
     void shortTrainingLearnsWhereTheLightIs();
     void sameSeedSameRun();
+    void stepInPartsEqualsWholeSteps();
     void snapshotHasEveryHeadAndARolloutWhoseRowsSumToOne();
 };
 
@@ -241,6 +242,47 @@ void TestVit::sameSeedSameRun()
     b.runEpoch();
     QCOMPARE(a.stepLosses(), b.stepLosses());
     QVERIFY(a.model().params().headW == b.model().params().headW);
+}
+
+// A step taken a few images at a time (as the window's worker does, to answer Pause within a
+// frame) ends with the same parameters, losses and accuracies as whole steps, bit for bit;
+// the parameters change only with a batch's last image.
+void TestVit::stepInPartsEqualsWholeSteps()
+{
+    VitTrainConfig c = quarterConfig();
+    c.epochs = 1;
+    c.batchSize = 16;
+    c.model.dropout = 0.1;
+    VitTrainer whole(shared(quarters(40, 8, 1)), nullptr, c);
+    VitTrainer parts(shared(quarters(40, 8, 1)), nullptr, c);
+    while (whole.step()) {
+    }
+    QCOMPARE(whole.stepCount(), 3L); // 16 + 16 + 8 images
+
+    const Matrix headBefore = parts.model().params().headW;
+    QCOMPARE(parts.advance(5), VitTrainer::Progress::Partial);
+    QVERIFY(parts.midStep());
+    QCOMPARE(parts.stepCount(), 0L);
+    QVERIFY(parts.model().params().headW == headBefore);
+    QCOMPARE(parts.advance(5), VitTrainer::Progress::Partial);
+    QCOMPARE(parts.advance(5), VitTrainer::Progress::Partial);
+    QCOMPARE(parts.advance(5), VitTrainer::Progress::Stepped); // the 16th image of 20 offered
+    QVERIFY(!parts.midStep());
+    QCOMPARE(parts.advance(3), VitTrainer::Progress::Partial);
+    QVERIFY(parts.step()); // completes the step begun
+    int calls = 0;
+    while (parts.advance(3) != VitTrainer::Progress::Nothing) {
+        ++calls;
+    }
+    QCOMPARE(calls, 3); // 3 + 3 + 2 images
+    QCOMPARE(parts.advance(3), VitTrainer::Progress::Nothing);
+
+    QCOMPARE(parts.stepLosses(), whole.stepLosses());
+    QCOMPARE(parts.stepAccuracies(), whole.stepAccuracies());
+    QCOMPARE(parts.epochLosses(), whole.epochLosses());
+    QVERIFY(parts.model().params().headW == whole.model().params().headW);
+    QVERIFY(parts.model().params().patchW == whole.model().params().patchW);
+    QVERIFY(parts.done());
 }
 
 void TestVit::snapshotHasEveryHeadAndARolloutWhoseRowsSumToOne()

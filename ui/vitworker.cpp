@@ -87,7 +87,7 @@ void VitWorker::step()
             evaluateSome(false);
         }
         if (m_trainer && !m_trainer->done()) {
-            takeStep();
+            takeStep(m_trainer->config().batchSize); // the rest of a step begun, or a whole one
         }
     });
 }
@@ -146,12 +146,13 @@ void VitWorker::execute(const CommandQueue::Command& command)
     publish();
 }
 
-// Steps until it is time to publish, a command arrives, training ends or a curve point is due.
+// Trains, a few images at a time, until it is time to publish, a command arrives, training
+// ends or a curve point is due. A step left half done goes on at the next slice.
 void VitWorker::trainSlice()
 {
     const Clock::time_point publishAt = m_lastPublish + VitController::kPublishInterval;
     while (!m_queue.interrupted() && !m_trainer->done() && !m_pending && Clock::now() < publishAt) {
-        takeStep();
+        takeStep(VitController::kImagesPerSlice);
     }
     if (m_trainer->done() && !m_pending) {
         m_running = false;
@@ -161,11 +162,11 @@ void VitWorker::trainSlice()
     }
 }
 
-// One batch; a point of the curves every kEvaluateEvery steps, and on the whole test set when
-// training ends.
-void VitWorker::takeStep()
+// Up to `images` more images of the batch; when that ends a step, a point of the curves every
+// kEvaluateEvery steps, and on the whole test set when training ends.
+void VitWorker::takeStep(int images)
 {
-    if (!m_trainer->step()) {
+    if (m_trainer->advance(images) != attnlab::VitTrainer::Progress::Stepped) {
         return;
     }
     m_lossSum += m_trainer->stepLosses().back();

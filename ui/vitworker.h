@@ -46,7 +46,7 @@ private:
     void run();
     void execute(const CommandQueue::Command& command);
     void trainSlice();
-    void takeStep();
+    void takeStep(int images);
     void beginCurvePoint(int testImages);
     void evaluateSome(bool yieldToCommands);
     void finishCurvePoint();
