@@ -119,7 +119,7 @@ private:
         VitParams<float> grads; // mean over the batch: each image adds 1/n of its own
         double loss = 0;
         int correct = 0;
-        int done = 0; // images of the batch added
+        int done = 0;   // images of the batch added
         int images = 0; // n: images in the batch
     };
 
