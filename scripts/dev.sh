@@ -6,6 +6,9 @@
 #   scripts/dev.sh test     install what is missing, build, run every test offscreen
 #   scripts/dev.sh build    install what is missing and build, nothing else
 #   scripts/dev.sh package  build, then the Debian package(s) into the build folder
+#   scripts/dev.sh bench    install what is missing (and PyTorch), build, run the benchmark
+#                           suite, the window's frame times, and AttnLab against PyTorch,
+#                           printing each ratio (docs/performance.md explains the figures)
 #
 # Works as root or through sudo, from a clean clone. BUILD_DIR (default: build) is the build
 # folder; JOBS (default: the number of cores) the parallel build jobs.
@@ -63,6 +66,17 @@ build)
     install_packages
     build
     ;;
+bench)
+    packages+=(python3-torch)
+    install_packages
+    build
+    echo "== the benchmark suite (Google Benchmark), build/bench/attnlab-bench"
+    "$build/bench/attnlab-bench" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
+    echo "== the window while a model trains (offscreen), build/bench/attnlab-uibench"
+    QT_QPA_PLATFORM=offscreen "$build/bench/attnlab-uibench" --seconds 5
+    echo "== AttnLab against PyTorch (one thread each, alternating rounds)"
+    /usr/bin/python3 "$here/bench/compare_pytorch.py" --cli "$build/app/attnlab-cli" --with-vit
+    ;;
 package)
     install_packages
     build
@@ -70,7 +84,7 @@ package)
     cpack -G DEB
     ;;
 *)
-    echo "usage: $0 run|test|build|package" >&2
+    echo "usage: $0 run|test|build|package|bench" >&2
     exit 2
     ;;
 esac
