@@ -3,7 +3,9 @@
 # or runs every test.
 #
 #   scripts/dev.sh run      install what is missing, build (Release), start the GUI
-#   scripts/dev.sh test     install what is missing, build, run every test offscreen
+#   scripts/dev.sh test     install what is missing, build, run every test offscreen, then
+#                           each fuzz target for 20 s (scripts/fuzz.sh) and every test again
+#                           under ASan and UBSan (scripts/sanitize.sh)
 #   scripts/dev.sh build    install what is missing and build, nothing else
 #   scripts/dev.sh package  build, then the Debian package(s) into the build folder
 #   scripts/dev.sh bench    install what is missing (and PyTorch), build, run the benchmark
@@ -25,6 +27,7 @@ packages=(
     fonts-dejavu-core
     python3-numpy poppler-utils libbenchmark-dev
     dataset-fashion-mnist
+    clang libclang-rt-dev
 )
 
 as_root() {
@@ -61,6 +64,8 @@ test)
     build
     cd "$build"
     QT_QPA_PLATFORM=offscreen ctest --output-on-failure -j "$jobs"
+    "$here/scripts/fuzz.sh" --seconds 20 --jobs "$jobs"
+    JOBS="$jobs" "$here/scripts/sanitize.sh"
     ;;
 build)
     install_packages
