@@ -23,13 +23,15 @@
 //   end
 //
 // A reader checks every count and size before it allocates, and refuses a file it does not
-// understand with a message naming the file, the line and the fault, or a file written by a
-// later format with a message saying so. Writing goes to a temporary file beside the target,
-// flushed to the disk, then renamed over it: the old session or the new one is there, whole,
-// whatever happens in between.
+// understand with a message naming the file, the line and the fault, a file written by a
+// later format with a message saying so, and a session of another kind (sessionio.h) naming
+// the tab that opens it. Writing goes to a temporary file beside the target, flushed to the
+// disk, then renamed over it: the old session or the new one is there, whole, whatever happens
+// in between. The other kinds of session: textsession.h, vitsession.h.
 #pragma once
 
 #include "corpus.h"
+#include "sessionio.h"
 #include "trainer.h"
 
 #include <map>
@@ -38,10 +40,6 @@
 #include <vector>
 
 namespace attnlab {
-
-inline constexpr int kSessionFormat = 1;
-// The largest session file read: the lesson's is a few kilobytes.
-inline constexpr long long kMaxSessionBytes = 256LL * 1024 * 1024;
 
 struct ToySession
 {

@@ -1,11 +1,13 @@
 #include "texttrainer.h"
 
 #include "blockops.h"
+#include "checkpoint.h"
 #include "errors.h"
 #include "trainer.h"
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 namespace attnlab {
 
@@ -102,6 +104,11 @@ void validate(const TextConfig& config)
     requireRange("number of epochs", config.epochs, 1, 100000000);
 }
 
+TransformerConfig modelConfig(const TextConfig& config, const Corpus& corpus)
+{
+    return modelFor(config, vocabFor(corpus, config.objective));
+}
+
 std::vector<std::string> fitToContext(Corpus& corpus, int context, LongSentences policy)
 {
     if (policy == LongSentences::Refuse) {
@@ -145,6 +152,77 @@ TextTrainer::TextTrainer(Corpus corpus, const TextConfig& config)
     m_config.model = m_model.config();
     checkCorpus();
     m_order = batchOrder();
+}
+
+TextTrainer::TextTrainer(Corpus corpus, const TextConfig& config, TextCheckpoint c)
+    : TextTrainer(std::move(corpus), config)
+{
+    const std::vector<std::string> names = m_model.params().names();
+    const std::vector<ParamShape> shapes = parameterShapes(m_model.config());
+    checkWeights(names, shapes, std::as_const(c.params).all());
+    checkMoments(names, shapes, c.adamM, c.adamV);
+    checkPosition(c);
+    m_dropoutRng.setState(c.dropoutRng);
+    m_maskRng.setState(c.maskRng);
+    m_orderRng.setState(c.orderRng);
+    m_model.params() = std::move(c.params);
+    m_adam.restore(c.adamStep, std::move(c.adamM), std::move(c.adamV));
+    m_order = std::move(c.order);
+    m_next = c.next;
+    m_epoch = c.epoch;
+    m_steps = c.steps;
+    m_epochSum = c.epochSum;
+    m_epochBatches = c.epochBatches;
+    m_epochLosses = std::move(c.epochLosses);
+    m_diverged = c.diverged;
+    m_message = std::move(c.message);
+}
+
+// A position step() could have reached: batches of batchSize from the epoch's start, one
+// optimizer step and one Adam step each, one loss per completed epoch.
+void TextTrainer::checkPosition(const TextCheckpoint& c) const
+{
+    const int total = static_cast<int>(m_corpus.sentences.size());
+    const int batch = m_config.batchSize;
+    checkOrder(c.order, total, "sentences");
+    checkAgrees(c.next >= 0 && c.next < total && c.next % batch == 0,
+                "the next batch starts at sentence " + std::to_string(c.next + 1) + " of " +
+                    std::to_string(total) + " in batches of " + std::to_string(batch));
+    checkAgrees(c.epochBatches == c.next / batch, std::to_string(c.epochBatches) +
+                                                      " batches done in the epoch, " +
+                                                      std::to_string(c.next) + " sentences");
+    checkAgrees(c.epoch >= 0 && c.epochLosses.size() == static_cast<size_t>(c.epoch),
+                std::to_string(c.epochLosses.size()) + " epoch losses after " +
+                    std::to_string(c.epoch) + " epochs");
+    const long long perEpoch = (total + batch - 1) / batch;
+    checkAgrees(c.steps == c.epoch * perEpoch + c.next / batch && c.adamStep == c.steps,
+                std::to_string(c.steps) + " steps and " + std::to_string(c.adamStep) +
+                    " optimizer steps at epoch " + std::to_string(c.epoch) + ", sentence " +
+                    std::to_string(c.next + 1));
+    checkAgrees(c.steps == 0 || !c.adamM.empty(),
+                "the optimizer has no moments after " + std::to_string(c.steps) + " steps");
+}
+
+TextCheckpoint TextTrainer::checkpoint() const
+{
+    TextCheckpoint c;
+    c.params = m_model.params();
+    c.adamStep = m_adam.stepCount();
+    c.adamM = m_adam.firstMoments();
+    c.adamV = m_adam.secondMoments();
+    c.epoch = m_epoch;
+    c.steps = m_steps;
+    c.next = m_next;
+    c.order = m_order;
+    c.epochSum = m_epochSum;
+    c.epochBatches = m_epochBatches;
+    c.epochLosses = m_epochLosses;
+    c.diverged = m_diverged;
+    c.message = m_message;
+    c.dropoutRng = m_dropoutRng.state();
+    c.maskRng = m_maskRng.state();
+    c.orderRng = m_orderRng.state();
+    return c;
 }
 
 void TextTrainer::checkCorpus() const

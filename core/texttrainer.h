@@ -22,6 +22,11 @@
 // step and the learning rate. Nothing non-finite reaches a snapshot. Training is
 // deterministic for a seed.
 //
+// checkpoint() takes everything the trainer needs to go on bit for bit, and the constructor
+// that takes one goes on from it: the same steps follow as if training had never stopped. A
+// checkpoint holds no copy of the weights before the latest step, so should the first step
+// after a restore diverge, the trainer keeps the (finite) weights it has instead of going back.
+//
 // Not thread-safe: one thread owns a trainer.
 #pragma once
 
@@ -71,6 +76,9 @@ struct TextConfig
 
 // Throws InputError naming the setting and its allowed range.
 void validate(const TextConfig& config);
+// The model a TextTrainer makes for this corpus: config.model with the vocabulary size (one
+// more for [MASK] with the Masked objective) and the mask the objective takes.
+TransformerConfig modelConfig(const TextConfig& config, const Corpus& corpus);
 
 // What to do with a sentence longer than the context.
 enum class LongSentences
@@ -114,12 +122,40 @@ struct TextSnapshot
 // at least one layer, all T×T.
 Matrix attentionRollout(const std::vector<Matrix>& meanWeights);
 
+// Everything a TextTrainer needs to go on exactly where it stopped (a saved session holds it).
+struct TextCheckpoint
+{
+    TransformerParams<float> params;
+    long adamStep = 0;
+    std::vector<Matrix> adamM; // one per parameter, or empty before the first step
+    std::vector<Matrix> adamV;
+    int epoch = 0;          // epochs completed
+    long steps = 0;         // optimizer steps taken
+    int next = 0;           // position in `order` of the next batch
+    std::vector<int> order; // the current epoch's sentence order, a permutation
+    double epochSum = 0;    // sum of the batch losses of the current epoch
+    int epochBatches = 0;   // batches of the current epoch so far
+    std::vector<double> epochLosses;
+    bool diverged = false;
+    std::string message;
+    Rng::State dropoutRng;
+    Rng::State maskRng;
+    Rng::State orderRng;
+};
+
 class TextTrainer
 {
 public:
     // Throws InputError when the corpus is empty, the config is invalid or a sentence is
     // longer than the context (the message names it).
     TextTrainer(Corpus corpus, const TextConfig& config);
+    // Goes on from a checkpoint taken from a trainer with this corpus and config. Throws
+    // InputError, as the constructor above does and when the checkpoint does not fit: a weight
+    // or moment of another shape (naming it), an order that is not a permutation of the
+    // sentences, or a position, step count or number of losses that do not agree.
+    TextTrainer(Corpus corpus, const TextConfig& config, TextCheckpoint checkpoint);
+
+    TextCheckpoint checkpoint() const;
 
     // One optimizer step on the next batch. Returns false, doing nothing, once finished or
     // diverged.
@@ -144,6 +180,7 @@ public:
     const Vocab& vocab() const { return m_vocab; }
     const TextConfig& config() const { return m_config; }
     const Transformer<float>& model() const { return m_model; }
+    const Adam<float>& optimizer() const { return m_adam; }
     const std::vector<double>& epochLosses() const { return m_epochLosses; }
 
     // Every corpus sentence through the current model, without dropout. For the Masked
@@ -158,6 +195,7 @@ public:
 
 private:
     void checkCorpus() const;
+    void checkPosition(const TextCheckpoint& c) const;
     std::vector<int> batchOrder();
     bool trainBatch(std::span<const int> sentences);
     void maskForTraining(std::vector<int>& ids, std::vector<int>& targets);

@@ -88,6 +88,24 @@ void maybeNormBackward(bool on, const MatrixT<S>& g, const ops::LayerNormCache<S
 
 } // namespace
 
+std::vector<ParamShape> blockShapes(const TransformerConfig& c)
+{
+    const int e = c.embed, h = c.headSize, f = c.mlpWidth;
+    return {{1, e}, {1, e}, {e, h}, {e, h}, {e, h}, {h, e}, {1, e},
+            {1, e}, {1, e}, {e, f}, {1, f}, {f, e}, {1, e}};
+}
+
+std::vector<ParamShape> parameterShapes(const TransformerConfig& c)
+{
+    std::vector<ParamShape> out{{c.vocab, c.embed}, {c.context, c.embed}};
+    for (int l = 0; l < c.layers; ++l) {
+        const std::vector<ParamShape> block = blockShapes(c);
+        out.insert(out.end(), block.begin(), block.end());
+    }
+    out.insert(out.end(), {{1, c.embed}, {1, c.embed}, {c.embed, c.vocab}, {1, c.vocab}});
+    return out;
+}
+
 template <typename S> std::vector<MatrixT<S>*> blockParameters(BlockParams<S>& block)
 {
     return blockMembersImpl(block);

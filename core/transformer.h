@@ -25,6 +25,7 @@
 
 #include <cstdint>
 #include <span>
+#include <utility>
 #include <vector>
 
 namespace attnlab {
@@ -48,6 +49,14 @@ struct TransformerConfig
 
 // Throws InputError naming the setting and its allowed range (e.g. H not divisible by N).
 void validate(const TransformerConfig& config);
+
+// (rows, cols) of a parameter.
+using ParamShape = std::pair<int, int>;
+// The shape of each parameter a model of this config has, in the order of
+// TransformerParams::all(), without making the model: a saved session's weights are checked
+// against them before a model of that size is allocated. The block's part: blockShapes().
+std::vector<ParamShape> parameterShapes(const TransformerConfig& config);
+std::vector<ParamShape> blockShapes(const TransformerConfig& config);
 
 template <typename S> struct BlockParams
 {

@@ -146,6 +146,19 @@ template <typename S> bool VitParams<S>::allFinite() const
     return true;
 }
 
+std::vector<ParamShape> parameterShapes(const VitConfig& c)
+{
+    const int e = c.embed, pixels = c.patch * c.patch;
+    std::vector<ParamShape> out{{pixels, e}, {1, e}, {1, e}, {c.tokens(), e}};
+    const TransformerConfig encoder = c.encoder();
+    for (int l = 0; l < c.layers; ++l) {
+        const std::vector<ParamShape> block = blockShapes(encoder);
+        out.insert(out.end(), block.begin(), block.end());
+    }
+    out.insert(out.end(), {{1, e}, {1, e}, {e, c.classes}, {1, c.classes}});
+    return out;
+}
+
 template <typename S>
 VisionTransformer<S>::VisionTransformer(const VitConfig& config)
     : m_config(config), m_encoder(config.encoder())

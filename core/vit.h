@@ -51,6 +51,9 @@ struct VitConfig
 
 // Throws InputError naming the setting (e.g. a patch size that does not divide the image).
 void validate(const VitConfig& config);
+// The shape of each parameter a model of this config has, in the order of VitParams::all(),
+// without making the model (see transformer.h).
+std::vector<ParamShape> parameterShapes(const VitConfig& config);
 
 // The image (rows × cols floats, row-major) as (rows/P)·(cols/P) × P² rows; within a patch
 // the pixels are row-major too. Precondition: P divides rows and cols.

@@ -1,5 +1,6 @@
 #include "vittrainer.h"
 
+#include "checkpoint.h"
 #include "errors.h"
 #include "texttrainer.h"
 #include "trainer.h"
@@ -84,6 +85,89 @@ VitTrainer::VitTrainer(std::shared_ptr<const ImageSet> train, std::shared_ptr<co
     }
 }
 
+VitTrainer::VitTrainer(std::shared_ptr<const ImageSet> train, std::shared_ptr<const ImageSet> test,
+                       const VitTrainConfig& config, VitCheckpoint c)
+    : VitTrainer(std::move(train), std::move(test), config)
+{
+    if (c.trainImages != m_train->count()) {
+        throw InputError("the session was trained on " + std::to_string(c.trainImages) +
+                         " training images; the set given has " + std::to_string(m_train->count()));
+    }
+    const std::vector<std::string> names = m_model.params().names();
+    const std::vector<ParamShape> shapes = parameterShapes(m_config.model);
+    checkWeights(names, shapes, std::as_const(c.params).all());
+    checkMoments(names, shapes, c.adamM, c.adamV);
+    checkPosition(c);
+    m_dropoutRng.setState(c.dropoutRng);
+    m_orderRng.setState(c.orderRng);
+    m_model.params() = std::move(c.params);
+    m_adam.restore(c.adamStep, std::move(c.adamM), std::move(c.adamV));
+    m_order = std::move(c.order);
+    m_next = c.next;
+    m_epoch = c.epoch;
+    m_steps = c.steps;
+    m_epochSum = c.epochSum;
+    m_epochImages = c.epochImages;
+    m_epochLosses = std::move(c.epochLosses);
+    m_stepLosses = std::move(c.stepLosses);
+    m_stepAccuracies = std::move(c.stepAccuracies);
+    m_diverged = c.diverged;
+    m_message = std::move(c.message);
+}
+
+// A position finishStep() could have reached: batches of batchSize from the epoch's start, one
+// optimizer step, one Adam step, one loss and one accuracy each, one loss per completed epoch.
+void VitTrainer::checkPosition(const VitCheckpoint& c) const
+{
+    const int total = m_train->count();
+    const int batch = m_config.batchSize;
+    checkOrder(c.order, total, "training images");
+    checkAgrees(c.next >= 0 && c.next < total && c.next % batch == 0 && c.epochImages == c.next,
+                "the next batch starts at image " + std::to_string(c.next + 1) + " of " +
+                    std::to_string(total) + " in batches of " + std::to_string(batch) + ", " +
+                    std::to_string(c.epochImages) + " images done in the epoch");
+    checkAgrees(c.epoch >= 0 && c.epochLosses.size() == static_cast<size_t>(c.epoch),
+                std::to_string(c.epochLosses.size()) + " epoch losses after " +
+                    std::to_string(c.epoch) + " epochs");
+    const long long perEpoch = stepsPerEpoch();
+    checkAgrees(c.steps == c.epoch * perEpoch + c.next / batch && c.adamStep == c.steps,
+                std::to_string(c.steps) + " steps and " + std::to_string(c.adamStep) +
+                    " optimizer steps at epoch " + std::to_string(c.epoch) + ", image " +
+                    std::to_string(c.next + 1));
+    checkAgrees(c.stepLosses.size() == static_cast<size_t>(c.steps) &&
+                    c.stepAccuracies.size() == static_cast<size_t>(c.steps),
+                std::to_string(c.stepLosses.size()) + " step losses and " +
+                    std::to_string(c.stepAccuracies.size()) + " accuracies after " +
+                    std::to_string(c.steps) + " steps");
+    checkAgrees(c.steps == 0 || !c.adamM.empty(),
+                "the optimizer has no moments after " + std::to_string(c.steps) + " steps");
+}
+
+VitCheckpoint VitTrainer::checkpoint() const
+{
+    VitCheckpoint c;
+    c.params = m_model.params();
+    c.adamStep = m_adam.stepCount();
+    c.adamM = m_adam.firstMoments();
+    c.adamV = m_adam.secondMoments();
+    c.trainImages = m_train->count();
+    c.epoch = m_epoch;
+    c.steps = m_steps;
+    c.next = m_next;
+    c.order = m_order;
+    c.epochSum = m_epochSum;
+    c.epochImages = m_epochImages;
+    c.epochLosses = m_epochLosses;
+    c.stepLosses = m_stepLosses;
+    c.stepAccuracies = m_stepAccuracies;
+    c.diverged = m_diverged;
+    c.message = m_message;
+    // A step begun has changed nothing but the dropout generator: the state before it.
+    c.dropoutRng = m_partial ? m_partial->dropoutAtStart : m_dropoutRng.state();
+    c.orderRng = m_orderRng.state();
+    return c;
+}
+
 TrainState VitTrainer::state() const
 {
     if (m_diverged) {
@@ -122,7 +206,7 @@ VitTrainer::Progress VitTrainer::advance(int images)
     }
     if (!m_partial) {
         const int n = std::min(m_config.batchSize, m_train->count() - m_next);
-        m_partial = PartialStep{m_model.params().zerosLike(), 0.0, 0, 0, n};
+        m_partial = PartialStep{m_model.params().zerosLike(), 0.0, 0, 0, n, m_dropoutRng.state()};
     }
     PartialStep& p = *m_partial;
     const float scale = 1.0f / static_cast<float>(p.images);

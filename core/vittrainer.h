@@ -7,6 +7,13 @@
 // stops, restores the parameters and optimizer state of the step before, and records a
 // message naming the step and the learning rate. Deterministic for a seed.
 //
+// checkpoint() takes everything the trainer needs to go on bit for bit (but not the images:
+// the caller keeps them), and the constructor that takes one goes on from it. A checkpoint is
+// always of a state between two steps: taken while advance() has begun a step, it is the state
+// before that step, and the trainer restored from it does the step's images again, drawing the
+// same dropout masks. A checkpoint holds no copy of the weights before the latest step, so
+// should the first step after a restore diverge, the trainer keeps the (finite) weights it has.
+//
 // Not thread-safe: one thread owns a trainer.
 #pragma once
 
@@ -55,6 +62,29 @@ struct VitImageSnapshot
     Matrix rollout;                           // T×T attention rollout over the layers
 };
 
+// Everything a VitTrainer needs to go on exactly where it stopped, between two steps.
+struct VitCheckpoint
+{
+    VitParams<float> params;
+    long adamStep = 0;
+    std::vector<Matrix> adamM; // one per parameter, or empty before the first step
+    std::vector<Matrix> adamV;
+    int trainImages = 0;    // the size of the training set it was trained on
+    int epoch = 0;          // epochs completed
+    long steps = 0;         // optimizer steps taken
+    int next = 0;           // position in `order` of the next batch's first image
+    std::vector<int> order; // the current epoch's image order, a permutation
+    double epochSum = 0;    // sum over the current epoch's images of their step's mean loss
+    int epochImages = 0;    // images of the current epoch so far (= next)
+    std::vector<double> epochLosses;
+    std::vector<double> stepLosses;
+    std::vector<double> stepAccuracies;
+    bool diverged = false;
+    std::string message;
+    Rng::State dropoutRng;
+    Rng::State orderRng;
+};
+
 class VitTrainer
 {
 public:
@@ -64,6 +94,16 @@ public:
     // null or empty.
     VitTrainer(std::shared_ptr<const ImageSet> train, std::shared_ptr<const ImageSet> test,
                const VitTrainConfig& config);
+    // Goes on from a checkpoint taken from a trainer with this config and the same training
+    // set. Throws InputError as the constructor above does and when the checkpoint does not
+    // fit: a training set of another size than checkpoint.trainImages, a weight or moment of
+    // another shape (naming it), an order that is not a permutation of the images, or a
+    // position, step count or number of losses that do not agree.
+    VitTrainer(std::shared_ptr<const ImageSet> train, std::shared_ptr<const ImageSet> test,
+               const VitTrainConfig& config, VitCheckpoint checkpoint);
+
+    // The state between steps: mid-step (midStep()), the state before the step begun.
+    VitCheckpoint checkpoint() const;
 
     // One optimizer step on the next batch (the rest of it, when advance() began it). False,
     // doing nothing, once finished or diverged.
@@ -104,6 +144,7 @@ public:
 
     const VitTrainConfig& config() const { return m_config; }
     const VisionTransformer<float>& model() const { return m_model; }
+    const Adam<float>& optimizer() const { return m_adam; }
     const ImageSet& trainSet() const { return *m_train; }
     const ImageSet& testSet() const { return *m_test; }
 
@@ -119,10 +160,12 @@ private:
         VitParams<float> grads; // mean over the batch: each image adds 1/n of its own
         double loss = 0;
         int correct = 0;
-        int done = 0;   // images of the batch added
-        int images = 0; // n: images in the batch
+        int done = 0;              // images of the batch added
+        int images = 0;            // n: images in the batch
+        Rng::State dropoutAtStart; // the dropout generator before the step's first image
     };
 
+    void checkPosition(const VitCheckpoint& c) const;
     void finishStep();
     void diverge(double loss, const char* what);
 
