@@ -191,10 +191,14 @@ QList<QCommandLineOption> trainingOptions()
         {"log-every", "Print the mean loss every N epochs (default 500; 0: never).", "N"},
         {"device", "auto, cpu or gpu (default auto).", "DEVICE"},
         {"load-session",
-         "Go on from a saved session (its sentences, settings, weights and optimizer); "
-         "--epochs and --learning-rate may change.",
+         "Go on from a saved session (its sentences or images, settings, weights and "
+         "optimizer); --epochs and --learning-rate may change. train and export: a Single head "
+         "session; transformer: the Transformer tab's pair; vit: a Vision Transformer session.",
          "FILE"},
-        {"save-session", "Save the session to FILE when training ends.", "FILE"},
+        {"save-session",
+         "Save the session to FILE when training ends. transformer: saves the Transformer tab's "
+         "pair (left causal, right --objective, default unmasked), training both.",
+         "FILE"},
         {"save-every", "With --save-session, also save every N epochs.", "N"},
     };
 }

@@ -5,10 +5,12 @@
 #include <corpus.h>
 #include <errors.h>
 #include <presets.h>
+#include <textsession.h>
 #include <texttrainer.h>
 
 #include <QCommandLineParser>
 
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -94,6 +96,11 @@ void printSentence(const TextSentenceSnapshot& s, const std::vector<std::string>
 
 void train(TextTrainer& trainer, long logEvery)
 {
+    if (trainer.stepCount() > 0) {
+        std::printf("  going on from epoch %d (step %ld) of the saved session\n", trainer.epoch(),
+                    trainer.stepCount());
+    }
+    const long before = trainer.stepCount();
     const auto start = std::chrono::steady_clock::now();
     while (!trainer.done()) {
         trainer.runEpoch();
@@ -104,11 +111,112 @@ void train(TextTrainer& trainer, long logEvery)
     }
     const double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    const double steps = double(std::max(trainer.stepCount(), 1L));
-    std::printf("  %ld optimizer steps in %.3f s = %.1f steps per second\n", trainer.stepCount(),
-                secs, steps / std::max(secs, 1e-9));
+    const long steps = trainer.stepCount() - before;
+    std::printf("  %ld optimizer steps in %.3f s = %.1f steps per second\n", steps, secs,
+                double(std::max(steps, 1L)) / std::max(secs, 1e-9));
 }
 
+void printSettings(const TextTrainer& trainer)
+{
+    const TextConfig& c = trainer.config();
+    const TransformerConfig& m = c.model;
+    std::printf("transformer: %s; seed %llu, epochs %d, batch %d, learning rate %g; L %d, N %d, "
+                "E %d, H %d, F %d, context %d; %s, %s, %s, dropout %g\n",
+                objectiveTitle(c.objective), static_cast<unsigned long long>(m.seed), c.epochs,
+                c.batchSize, c.learningRate, m.layers, m.heads, m.embed, m.headSize, m.mlpWidth,
+                m.context, m.mlp ? "MLP" : "no MLP", m.layerNorm ? "layer norm" : "no layer norm",
+                m.residual ? "skip-add" : "no skip-add", m.dropout);
+}
+
+// Trains to the end and prints the model's sentences; returns the exit status.
+int trainAndReport(TextTrainer& trainer, long logEvery)
+{
+    train(trainer, logEvery);
+    const TextSnapshot snap = trainer.snapshot();
+    for (size_t s = 0; s < std::min(snap.sentences.size(), kSentencesShown); ++s) {
+        printSentence(snap.sentences[s], snap.vocab, s + 1);
+    }
+    if (snap.sentences.size() > kSentencesShown) {
+        std::printf("\n(%zu more sentences not shown)\n", snap.sentences.size() - kSentencesShown);
+    }
+    std::printf("\nfinal loss %.4f\n", snap.epochLosses.empty() ? 0.0 : snap.epochLosses.back());
+    if (trainer.state() == TrainState::Diverged) {
+        std::fprintf(stderr, "attnlab-cli: %s\n", trainer.message().c_str());
+        return Diverged;
+    }
+    return Success;
+}
+
+// The options a pair session brings along and so does not take.
+const QStringList kPairSessionFixes = {
+    "preset", "lesson",        "corpus",    "objective", "layers",  "heads",
+    "embed",  "head-size",     "mlp-width", "batch",     "dropout", "mask-fraction",
+    "no-mlp", "no-layer-norm", "no-skip",   "context",   "seed"};
+
+TextTrainerPair pairFromSession(const QCommandLineParser& p, std::string& preset,
+                                std::map<std::string, std::string>& view)
+{
+    for (const QString& name : kPairSessionFixes) {
+        if (p.isSet(name)) {
+            throw UsageError("--" + name.toStdString() +
+                             " cannot change a saved session (--load-session): its sentences and "
+                             "settings come with it");
+        }
+    }
+    TextPairSession session = loadTextPairSession(p.value("load-session").toStdString());
+    for (TextConfig& c : session.configs) {
+        c.epochs = int(integerOption(p, "epochs", c.epochs));
+        c.learningRate = numberOption(p, "learning-rate", c.learningRate);
+        validate(c);
+    }
+    preset = session.preset;
+    view = session.view;
+    return trainersOf(session);
+}
+
+// The window's pair from the options: the left model causal, the right one --objective
+// (default unmasked), from the same seed.
+TextTrainerPair pairFromOptions(const QCommandLineParser& p, std::string& preset)
+{
+    Corpus corpus = corpusFrom(p);
+    TextConfig left = configFrom(p, corpus);
+    TextConfig right = left;
+    left.objective = Objective::Causal;
+    right.objective = p.isSet("objective") ? objectiveFrom(p) : Objective::Unmasked;
+    if (right.objective == Objective::Causal) {
+        throw UsageError("--save-session saves the Transformer tab's pair, whose left model is "
+                         "the causal one: --objective causal cannot be its right model (give "
+                         "unmasked or masked)");
+    }
+    preset = p.value("preset").toStdString();
+    return {std::make_unique<TextTrainer>(corpus, left),
+            std::make_unique<TextTrainer>(std::move(corpus), right)};
+}
+
+// Both models of the pair, one after the other, then the session saved when asked.
+int pairCommand(const QCommandLineParser& p)
+{
+    const long logEvery = integerOption(p, "log-every", 50);
+    std::string preset;
+    std::map<std::string, std::string> view;
+    TextTrainerPair pair =
+        p.isSet("load-session") ? pairFromSession(p, preset, view) : pairFromOptions(p, preset);
+    std::printf("the Transformer tab's pair: %zu sentences; vocabulary: %s\n",
+                pair[0]->corpus().sentences.size(), joined(pair[0]->vocab().tokens()).c_str());
+    int status = Success;
+    for (size_t side = 0; side < pair.size(); ++side) {
+        std::printf("\n== %s model: %s\n", side == 0 ? "left" : "right",
+                    objectiveTitle(pair[side]->config().objective));
+        printSettings(*pair[side]);
+        status = std::max(status, trainAndReport(*pair[side], logEvery));
+    }
+    if (p.isSet("save-session")) {
+        const std::string path = p.value("save-session").toStdString();
+        saveSession(sessionOf(*pair[0], *pair[1], preset, view), path);
+        std::printf("saved the session to %s\n", path.c_str());
+    }
+    return status;
+}
 } // namespace
 
 QList<QCommandLineOption> transformerOptions()
@@ -147,39 +255,22 @@ QStringList transformerOnlyOptions()
 
 QStringList toyOnlyOptions()
 {
-    return {"no-mask", "output", "init", "predict", "load-session", "save-session", "save-every"};
+    return {"no-mask", "output", "init", "predict", "save-every"};
 }
 
 int transformerCommand(const QCommandLineParser& p)
 {
+    if (p.isSet("load-session") || p.isSet("save-session")) {
+        return pairCommand(p);
+    }
     Corpus corpus = corpusFrom(p);
     const TextConfig config = configFrom(p, corpus);
     const long logEvery = integerOption(p, "log-every", 50);
     TextTrainer trainer(std::move(corpus), config);
-    const TransformerConfig& m = trainer.config().model;
-    std::printf("transformer: %s; seed %llu, epochs %d, batch %d, learning rate %g; L %d, N %d, "
-                "E %d, H %d, F %d, context %d; %s, %s, %s, dropout %g\n",
-                objectiveTitle(config.objective), static_cast<unsigned long long>(m.seed),
-                config.epochs, config.batchSize, config.learningRate, m.layers, m.heads, m.embed,
-                m.headSize, m.mlpWidth, m.context, m.mlp ? "MLP" : "no MLP",
-                m.layerNorm ? "layer norm" : "no layer norm",
-                m.residual ? "skip-add" : "no skip-add", m.dropout);
+    printSettings(trainer);
     std::printf("%zu sentences; vocabulary: %s\n", trainer.corpus().sentences.size(),
                 joined(trainer.vocab().tokens()).c_str());
-    train(trainer, logEvery);
-    const TextSnapshot snap = trainer.snapshot();
-    for (size_t s = 0; s < std::min(snap.sentences.size(), kSentencesShown); ++s) {
-        printSentence(snap.sentences[s], snap.vocab, s + 1);
-    }
-    if (snap.sentences.size() > kSentencesShown) {
-        std::printf("\n(%zu more sentences not shown)\n", snap.sentences.size() - kSentencesShown);
-    }
-    std::printf("\nfinal loss %.4f\n", snap.epochLosses.empty() ? 0.0 : snap.epochLosses.back());
-    if (trainer.state() == TrainState::Diverged) {
-        std::fprintf(stderr, "attnlab-cli: %s\n", trainer.message().c_str());
-        return Diverged;
-    }
-    return Success;
+    return trainAndReport(trainer, logEvery);
 }
 
 } // namespace cli

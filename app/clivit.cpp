@@ -4,6 +4,7 @@
 
 #include <errors.h>
 #include <idx.h>
+#include <vitsession.h>
 #include <vittrainer.h>
 
 #include <QCommandLineParser>
@@ -20,16 +21,6 @@ namespace cli {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// Keeps the first `limit` images (all when limit is 0).
-void keepFirst(ImageSet& set, long limit)
-{
-    if (limit <= 0 || limit >= set.count()) {
-        return;
-    }
-    set.labels.resize(static_cast<size_t>(limit));
-    set.pixels.resize(static_cast<size_t>(limit) * static_cast<size_t>(set.rows * set.cols));
-}
 
 // Checked before the images load, for Fashion-MNIST's 28×28; again once their size is known.
 VitTrainConfig configFrom(const QCommandLineParser& p)
@@ -102,27 +93,97 @@ QStringList textOnlyOptions()
     return {"preset", "objective", "mask-fraction", "lesson", "corpus", "context"};
 }
 
-int vitCommand(const QCommandLineParser& p)
+namespace {
+
+// The options a session brings along and so does not take (--data may say where its images
+// are now).
+const QStringList kVitSessionFixes = {"patch",         "embed",   "heads", "head-size", "layers",
+                                      "mlp-width",     "dropout", "seed",  "batch",     "no-mlp",
+                                      "no-layer-norm", "no-skip", "limit", "test-limit"};
+
+int limitOption(const QCommandLineParser& p, const char* name)
+{
+    const long limit = integerOption(p, name, 0);
+    if (limit < 0) {
+        throw InputError("--" + std::string(name) + " expects a whole number of 0 or more");
+    }
+    return int(limit);
+}
+
+struct VitRun
+{
+    std::unique_ptr<VitTrainer> trainer;
+    VitDataSource source;
+    std::string folder; // where the images were read
+    std::vector<CurvePoint> curve;
+    std::map<std::string, std::string> view;
+};
+
+VitRun runFromSession(const QCommandLineParser& p)
+{
+    for (const QString& name : kVitSessionFixes) {
+        if (p.isSet(name)) {
+            throw UsageError("--" + name.toStdString() +
+                             " cannot change a saved session (--load-session): its settings and "
+                             "images come with it");
+        }
+    }
+    VitSession session = loadVitSession(p.value("load-session").toStdString());
+    if (p.isSet("data")) {
+        session.data.folder = p.value("data").toStdString();
+    }
+    session.config.epochs = int(integerOption(p, "epochs", session.config.epochs));
+    session.config.learningRate = numberOption(p, "learning-rate", session.config.learningRate);
+    validate(session.config);
+    FashionMnist data = loadSessionImages(session.data);
+    auto trainer = std::make_unique<VitTrainer>(
+        trainerOf(session, std::make_shared<const ImageSet>(std::move(data.train)),
+                  std::make_shared<const ImageSet>(std::move(data.test))));
+    return {std::move(trainer), session.data, data.folder, session.curve, session.view};
+}
+
+VitRun runFromOptions(const QCommandLineParser& p)
 {
     VitTrainConfig config = configFrom(p);
-    FashionMnist data = loadFashionMnist(p.value("data").toStdString());
-    keepFirst(data.train, integerOption(p, "limit", 0));
-    keepFirst(data.test, integerOption(p, "test-limit", 0));
+    const VitDataSource source{p.value("data").toStdString(), limitOption(p, "limit"),
+                               limitOption(p, "test-limit")};
+    FashionMnist data = loadSessionImages(source);
     config.model.imageRows = data.train.rows;
     config.model.imageCols = data.train.cols;
     validate(config);
-    VitTrainer trainer(std::make_shared<const ImageSet>(std::move(data.train)),
-                       std::make_shared<const ImageSet>(std::move(data.test)), config);
+    auto trainer = std::make_unique<VitTrainer>(
+        std::make_shared<const ImageSet>(std::move(data.train)),
+        std::make_shared<const ImageSet>(std::move(data.test)), config);
+    return {std::move(trainer), source, data.folder, {}, {}};
+}
+
+void printSettings(const VitTrainer& trainer, const std::string& folder)
+{
+    const VitTrainConfig& config = trainer.config();
     const VitConfig& m = config.model;
     std::printf("vit: %d training and %d test images of %d×%d from %s\n",
                 trainer.trainSet().count(), trainer.testSet().count(), m.imageCols, m.imageRows,
-                data.folder.c_str());
+                folder.c_str());
     std::printf("patch %d (%d patches), E %d, N %d, H %d, L %d, F %d, dropout %g; batch %d, "
                 "learning rate %g, epochs %d, seed %llu\n",
                 m.patch, m.patches(), m.embed, m.heads, m.headSize, m.layers, m.mlpWidth, m.dropout,
                 config.batchSize, config.learningRate, config.epochs,
                 static_cast<unsigned long long>(m.seed));
+    if (trainer.stepCount() > 0) {
+        std::printf("  going on from epoch %d (step %ld) of the saved session\n", trainer.epoch(),
+                    trainer.stepCount());
+    }
+}
+
+} // namespace
+
+int vitCommand(const QCommandLineParser& p)
+{
+    VitRun run = p.isSet("load-session") ? runFromSession(p) : runFromOptions(p);
+    VitTrainer& trainer = *run.trainer;
+    printSettings(trainer, run.folder);
     double trainSeconds = 0;
+    int epochsRun = 0;
     VitEvaluation last;
     while (!trainer.done()) {
         const auto start = Clock::now();
@@ -132,6 +193,7 @@ int vitCommand(const QCommandLineParser& p)
             break; // diverged within the epoch
         }
         trainSeconds += secs;
+        ++epochsRun;
         last = trainer.evaluate(trainer.testSet());
         std::printf("epoch %d: %.1f s, %.0f images/s, training loss %.4f, test loss %.4f, "
                     "test accuracy %.2f%%\n",
@@ -139,16 +201,26 @@ int vitCommand(const QCommandLineParser& p)
                     trainer.epochLosses().back(), last.loss, 100 * last.accuracy);
         std::fflush(stdout);
     }
+    if (p.isSet("save-session")) {
+        const std::string path = p.value("save-session").toStdString();
+        saveSession(sessionOf(trainer, run.source, run.curve, run.view), path);
+        std::printf("saved the session to %s\n", path.c_str());
+    }
     if (trainer.state() == TrainState::Diverged) {
         std::fprintf(stderr, "attnlab-cli: %s\n", trainer.message().c_str());
         return Diverged;
     }
+    if (epochsRun == 0) {
+        last = trainer.evaluate(trainer.testSet());
+        std::printf("no epoch left to train: test loss %.4f, test accuracy %.2f%%\n", last.loss,
+                    100 * last.accuracy);
+    }
     printConfusion(last.confusion);
-    const int epochs = trainer.epoch();
     std::printf("RESULT attnlab epochs=%d sec_per_epoch=%.2f images_per_sec=%.0f "
                 "test_accuracy=%.4f\n",
-                epochs, trainSeconds / epochs,
-                double(trainer.trainSet().count()) * epochs / trainSeconds, last.accuracy);
+                trainer.epoch(), trainSeconds / std::max(epochsRun, 1),
+                double(trainer.trainSet().count()) * epochsRun / std::max(trainSeconds, 1e-9),
+                last.accuracy);
     return Success;
 }
 

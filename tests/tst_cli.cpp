@@ -179,6 +179,8 @@ private slots:
     void vitTrainsOnFashionMnistAndReportsAccuracy();
     void sessionGoesOnExactlyWhereItStopped();
     void exportFromASessionRegeneratesTheFigures();
+    void transformerPairSessionGoesOnExactlyWhereItStopped();
+    void vitSessionGoesOnExactlyWhereItStopped();
     void sessionOptionsAreCheckedNamingTheFault_data();
     void sessionOptionsAreCheckedNamingTheFault();
     void killingDuringASaveNeverLeavesABrokenSession();
@@ -679,6 +681,64 @@ void TestCli::exportFromASessionRegeneratesTheFigures()
     QCOMPARE(csv, readFile(direct + "/sentence1-attention.csv"));
 }
 
+// The Transformer tab's pair (causal against masked, with dropout: every generator matters),
+// 20 epochs saved, then on to 40 from the file: the same file as 40 epochs in one go.
+void TestCli::transformerPairSessionGoesOnExactlyWhereItStopped()
+{
+    const QString half = m_dir.filePath("pair-half.attnlab");
+    const QString resumed = m_dir.filePath("pair-resumed.attnlab");
+    const QString whole = m_dir.filePath("pair-whole.attnlab");
+    const QStringList pair = {"transformer", "--preset", "lesson",      "--objective", "masked",
+                              "--dropout",   "0.1",      "--log-every", "10"};
+    QCOMPARE(cli(pair + QStringList{"--epochs", "20", "--save-session", half}).exitCode, 0);
+    const Run r = cli({"transformer", "--load-session", half, "--epochs", "40", "--save-session",
+                       resumed, "--log-every", "10"});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.out.contains("left model: next token, causal mask") &&
+                 r.out.contains("right model: masked token"),
+             qPrintable(r.out.left(600)));
+    QVERIFY2(r.out.contains("going on from epoch 20"), qPrintable(r.out.left(600)));
+    QCOMPARE(r.out.count("final loss"), 2);
+    const Run w = cli(pair + QStringList{"--epochs", "40", "--save-session", whole});
+    QCOMPARE(w.exitCode, 0);
+    QVERIFY(readFile(whole).contains("\nkind transformer-pair\n"));
+    QCOMPARE(readFile(resumed), readFile(whole));
+    // The same final losses printed either way.
+    const QRegularExpression finals("final loss ([0-9.]+)");
+    QStringList a, b;
+    for (const auto& m : finals.globalMatch(r.out)) {
+        a << m.captured(1);
+    }
+    for (const auto& m : finals.globalMatch(w.out)) {
+        b << m.captured(1);
+    }
+    QCOMPARE(a, b);
+}
+
+// One epoch of 256 images saved, then a second from the file: the same file as two in one go.
+void TestCli::vitSessionGoesOnExactlyWhereItStopped()
+{
+    if (!QFileInfo::exists("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz") &&
+        qEnvironmentVariableIsEmpty("ATTNLAB_FASHION_MNIST")) {
+        QSKIP("Fashion-MNIST is not installed (Debian's dataset-fashion-mnist; the README's "
+              "test command installs it)");
+    }
+    const QString half = m_dir.filePath("vit-half.attnlab");
+    const QString resumed = m_dir.filePath("vit-resumed.attnlab");
+    const QString whole = m_dir.filePath("vit-whole.attnlab");
+    const QStringList vit = {"vit",     "--limit",     "256",     "--test-limit", "64",
+                             "--batch", "32",          "--embed", "16",           "--heads",
+                             "2",       "--head-size", "16",      "--dropout",    "0.1"};
+    QCOMPARE(cli(vit + QStringList{"--epochs", "1", "--save-session", half}).exitCode, 0);
+    const Run r = cli({"vit", "--load-session", half, "--epochs", "2", "--save-session", resumed});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.out.contains("going on from epoch 1 (step 8)"), qPrintable(r.out.left(600)));
+    QVERIFY2(r.out.contains("256 training and 64 test images"), qPrintable(r.out.left(600)));
+    QCOMPARE(cli(vit + QStringList{"--epochs", "2", "--save-session", whole}).exitCode, 0);
+    QVERIFY(readFile(whole).contains("\nkind vision-transformer\n"));
+    QCOMPARE(readFile(resumed), readFile(whole));
+}
+
 void TestCli::sessionOptionsAreCheckedNamingTheFault_data()
 {
     QTest::addColumn<QStringList>("args");
@@ -694,8 +754,24 @@ void TestCli::sessionOptionsAreCheckedNamingTheFault_data()
     QTest::newRow("a folder that does not exist")
         << QStringList{"train", "--epochs", "2", "--save-session", "/no/such/folder/s.attnlab"} << 1
         << "/no/such/folder/s.attnlab";
-    QTest::newRow("the transformer has no sessions yet")
-        << QStringList{"transformer", "--save-session", "t.attnlab"} << 2 << "--save-session";
+    QTest::newRow("a pair session and a preset")
+        << QStringList{"transformer", "--load-session", "t.attnlab", "--preset", "lesson"} << 2
+        << "--preset";
+    QTest::newRow("a pair whose right model is causal")
+        << QStringList{"transformer", "--objective", "causal", "--save-session", "t.attnlab"} << 2
+        << "--objective causal";
+    QTest::newRow("a Vision Transformer session and another patch")
+        << QStringList{"vit", "--load-session", "v.attnlab", "--patch", "4"} << 2 << "--patch";
+    QTest::newRow("a pair session given to vit")
+        << QStringList{"vit", "--load-session",
+                       ATTNLAB_FIXTURES "/../../fuzz/corpus/session/pair-small.attnlab"}
+        << 1 << "Transformer: masked against unmasked tab";
+    QTest::newRow("a single-head session given to transformer")
+        << QStringList{"transformer", "--load-session",
+                       ATTNLAB_FIXTURES "/../../fuzz/corpus/session/small.attnlab"}
+        << 1 << "Single head tab";
+    QTest::newRow("saving every N epochs is for train")
+        << QStringList{"transformer", "--save-every", "5"} << 2 << "--save-every";
 }
 
 void TestCli::sessionOptionsAreCheckedNamingTheFault()
