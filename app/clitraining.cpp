@@ -83,10 +83,26 @@ ToyTrainer makeTrainer(const QCommandLineParser& p, Corpus corpus, const ToyConf
     return trainer;
 }
 
-DeviceReport deviceFrom(const QCommandLineParser& p)
+ToyDevice deviceFrom(const QCommandLineParser& p)
 {
     const QString request = p.value("device");
-    return chooseDevice(request.isEmpty() ? std::string("auto") : request.toStdString());
+    return chooseToyDevice(request.isEmpty() ? std::string("auto") : request.toStdString());
+}
+
+// Moves the trainer to the GPU when one is used; the report of where it trains.
+DeviceReport placed(ToyTrainer& trainer, ToyDevice device)
+{
+    if (device.session) {
+        try {
+            trainer.trainOn(device.session);
+        } catch (const InputError& error) {
+            DeviceReport cpu = chooseDevice("cpu");
+            cpu.note = std::string("this model cannot train on the GPU: ") + error.what() +
+                       "; computing on the CPU";
+            return cpu;
+        }
+    }
+    return device.report;
 }
 
 void printHeader(const Training& t)
@@ -243,7 +259,7 @@ void refuseOptions(const QCommandLineParser& p, const QStringList& names, const 
 
 Training setUpTraining(const QCommandLineParser& p, bool allowUntrained)
 {
-    DeviceReport device = deviceFrom(p);
+    ToyDevice device = deviceFrom(p);
     const bool untrained =
         allowUntrained && p.isSet("epochs") && integerOption(p, "epochs", 1) == 0;
     const long logEvery = integerOption(p, "log-every", 500);
@@ -258,17 +274,16 @@ Training setUpTraining(const QCommandLineParser& p, bool allowUntrained)
     if (p.isSet("load-session")) {
         ToyTrainer trainer = trainerFromSession(p, untrained);
         const int epochs = untrained ? 0 : trainer.config().epochs;
-        return Training{std::move(device), std::move(trainer), epochs,
+        DeviceReport report = placed(trainer, std::move(device));
+        return Training{std::move(report), std::move(trainer), epochs,
                         logEvery,          savePath,           saveEvery};
     }
     Corpus corpus = loadCorpus(p);
     const ToyConfig config = configFrom(p, corpus, untrained);
-    return Training{std::move(device),
-                    makeTrainer(p, std::move(corpus), config),
-                    untrained ? 0 : config.epochs,
-                    logEvery,
-                    savePath,
-                    saveEvery};
+    ToyTrainer trainer = makeTrainer(p, std::move(corpus), config);
+    DeviceReport report = placed(trainer, std::move(device));
+    return Training{std::move(report), std::move(trainer), untrained ? 0 : config.epochs,
+                    logEvery,          savePath,           saveEvery};
 }
 
 void runTraining(Training& training)

@@ -2,6 +2,7 @@
 // buffers as the trainer runs them, and the whole recipe (5000 epochs, 10 000 steps).
 #include <adam.h>
 #include <corpus.h>
+#include <device.h>
 #include <trainer.h>
 
 #include <benchmark/benchmark.h>
@@ -85,6 +86,26 @@ void BM_ToyRecipe(benchmark::State& state)
     state.counters["steps"] = 10000;
 }
 BENCHMARK(BM_ToyRecipe)->Unit(benchmark::kMillisecond);
+
+// The same recipe with the weights on the GPU (devicetoy.h); skipped, saying why, without one.
+// Each step waits for its loss, so this measures the launches and the round trip per step as
+// much as the arithmetic, which is tiny.
+void BM_ToyRecipeGpu(benchmark::State& state)
+{
+    const attnlab::ToyDevice device = attnlab::chooseToyDevice("gpu");
+    if (!device.session) {
+        state.SkipWithError(device.report.note.c_str());
+        return;
+    }
+    for (auto _ : state) {
+        attnlab::ToyTrainer trainer(attnlab::lessonCorpus(), attnlab::ToyConfig{});
+        trainer.trainOn(device.session);
+        trainer.runToEnd();
+        benchmark::DoNotOptimize(trainer.epochLosses().back());
+    }
+    state.counters["steps"] = 10000;
+}
+BENCHMARK(BM_ToyRecipeGpu)->Unit(benchmark::kMillisecond);
 
 void BM_ToySnapshot(benchmark::State& state)
 {

@@ -9,7 +9,7 @@ namespace attnlab {
 
 namespace {
 
-const std::string kCpuStill = "the models still compute on the CPU in this version";
+const std::string kCpuStill = "this model still computes on the CPU in this version";
 
 DeviceReport cpuReport(std::string note)
 {
@@ -21,23 +21,50 @@ DeviceReport cpuReport(std::string note)
     return r;
 }
 
-} // namespace
-
-DeviceReport chooseDevice(const std::string& request)
+void checkRequest(const std::string& request)
 {
     if (request != "auto" && request != "cpu" && request != "gpu") {
         throw InputError("the device \"" + request + "\" is unknown: use auto, cpu or gpu");
     }
+}
+
+std::string leadOf(const std::string& request)
+{
+    return request == "gpu" ? "a GPU was asked for but cannot be used: " : "no GPU in use: ";
+}
+
+} // namespace
+
+ToyDevice chooseToyDevice(const std::string& request)
+{
+    checkRequest(request);
+    if (request == "cpu") {
+        return {cpuReport({}), nullptr};
+    }
+    const gpu::Backend backend = gpu::loadBackend();
+    if (!backend.usable()) {
+        return {cpuReport(leadOf(request) + backend.reason + "; computing on the CPU"), nullptr};
+    }
+    try {
+        ToyDevice d{{Device::Cuda, backend.description, {}},
+                    std::make_shared<gpu::Session>(backend)};
+        return d;
+    } catch (const gpu::GpuError& error) {
+        return {cpuReport(leadOf(request) + error.what() + "; computing on the CPU"), nullptr};
+    }
+}
+
+DeviceReport chooseDevice(const std::string& request)
+{
+    checkRequest(request);
     if (request == "cpu") {
         return cpuReport({});
     }
     const gpu::Backend backend = gpu::loadBackend();
     if (!backend.usable()) {
-        const std::string lead =
-            request == "gpu" ? "a GPU was asked for but cannot be used: " : "no GPU in use: ";
-        return cpuReport(lead + backend.reason + "; computing on the CPU");
+        return cpuReport(leadOf(request) + backend.reason + "; computing on the CPU");
     }
-    // TODO(cuda): the operations run on the GPU (gpubackend.h) but the models do not use them
+    // TODO(cuda): the transformer and the Vision Transformer do not use the GPU's operations
     // yet; until they do, say that the device is there and that the CPU computes.
     DeviceReport r = cpuReport(request == "gpu" ? kCpuStill : std::string());
     r.description += "; CUDA device found: " + backend.summary + "; " + kCpuStill;

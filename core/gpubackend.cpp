@@ -332,6 +332,12 @@ void DeviceMatrix::setZero()
     call(*m_session, "fillFloats", &AttnlabGpuApi::fillFloats, m_data, 0.0f, size());
 }
 
+void DeviceMatrix::copyFrom(const DeviceMatrix& other)
+{
+    resize(other.rows(), other.cols());
+    call(*m_session, "copyFloats", &AttnlabGpuApi::copyFloats, m_data, other.data(), size());
+}
+
 void DeviceMatrix::upload(const Matrix& host)
 {
     if (host.rows() != m_rows || host.cols() != m_cols) {
@@ -723,6 +729,67 @@ void DeviceAdam::step(const std::vector<DeviceMatrix*>& params,
              grads[i]->data(), m_m[i].data(), m_v[i].data(), p.size(), s.learningRate, s.beta1,
              s.beta2, s.eps, static_cast<long long>(m_step));
     }
+}
+
+void DeviceAdam::restore(Session& session, const Adam<float>& host)
+{
+    m_step = host.stepCount();
+    m_m.clear();
+    m_v.clear();
+    for (const Matrix& m : host.firstMoments()) {
+        m_m.emplace_back(session, m);
+    }
+    for (const Matrix& v : host.secondMoments()) {
+        m_v.emplace_back(session, v);
+    }
+    m_hasKept = false;
+}
+
+void DeviceAdam::download(Adam<float>& host) const
+{
+    std::vector<Matrix> m;
+    std::vector<Matrix> v;
+    for (std::size_t i = 0; i < m_m.size(); ++i) {
+        m.push_back(m_m[i].download());
+        v.push_back(m_v[i].download());
+    }
+    host.restore(m_step, std::move(m), std::move(v));
+}
+
+void DeviceAdam::keep()
+{
+    if (m_keptM.size() != m_m.size()) {
+        m_keptM.clear();
+        m_keptV.clear();
+        for (const DeviceMatrix& m : m_m) {
+            m_keptM.emplace_back(m.session(), 0, 0);
+            m_keptV.emplace_back(m.session(), 0, 0);
+        }
+    }
+    for (std::size_t i = 0; i < m_m.size(); ++i) {
+        m_keptM[i].copyFrom(m_m[i]);
+        m_keptV[i].copyFrom(m_v[i]);
+    }
+    m_keptStep = m_step;
+    m_hasKept = true;
+}
+
+bool DeviceAdam::undo()
+{
+    if (!m_hasKept) {
+        return false;
+    }
+    if (m_keptM.empty()) {
+        m_m.clear(); // kept before the first step: no moments yet
+        m_v.clear();
+    }
+    for (std::size_t i = 0; i < m_keptM.size(); ++i) {
+        m_m[i].copyFrom(m_keptM[i]);
+        m_v[i].copyFrom(m_keptV[i]);
+    }
+    m_step = m_keptStep;
+    m_hasKept = false;
+    return true;
 }
 
 // One operation on host matrices.

@@ -112,6 +112,8 @@ public:
     // Reallocates (to zeros) when the shape differs; keeps the contents otherwise.
     void resize(int rows, int cols);
     void setZero();
+    // Takes other's shape and contents, copied on the device (same session).
+    void copyFrom(const DeviceMatrix& other);
     // host must have this matrix's shape.
     void upload(const Matrix& host);
     // Waits for the queued work.
@@ -212,12 +214,27 @@ public:
     long stepCount() const { return m_step; }
     const std::vector<DeviceMatrix>& firstMoments() const { return m_m; }
     const std::vector<DeviceMatrix>& secondMoments() const { return m_v; }
+    void setLearningRate(double lr) { m_settings.learningRate = lr; }
+
+    // Starts from a host optimizer's step count and moments, uploaded to `session`.
+    void restore(Session& session, const Adam<float>& host);
+    // The step count and moments, downloaded into `host` (whose settings stay).
+    void download(Adam<float>& host) const;
+    // Keeps a device copy of the step count and moments, for undo().
+    void keep();
+    // Back to what keep() kept; false, changing nothing, when nothing was kept since the last
+    // undo() or restore().
+    bool undo();
 
 private:
     AdamSettings m_settings;
     long m_step = 0;
     std::vector<DeviceMatrix> m_m;
     std::vector<DeviceMatrix> m_v;
+    std::vector<DeviceMatrix> m_keptM;
+    std::vector<DeviceMatrix> m_keptV;
+    long m_keptStep = 0;
+    bool m_hasKept = false;
 };
 
 // One operation on host matrices: upload the inputs, run it, download the outputs. For tests

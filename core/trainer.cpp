@@ -1,5 +1,7 @@
 #include "trainer.h"
 
+#include "devicetoy.h"
+
 #include "errors.h"
 
 #include <cmath>
@@ -79,8 +81,29 @@ ToyTrainer::ToyTrainer(Corpus corpus, const ToyConfig& config, ToyCheckpoint c)
     m_message = std::move(c.message);
 }
 
+ToyTrainer::~ToyTrainer() = default;
+ToyTrainer::ToyTrainer(ToyTrainer&&) noexcept = default;
+ToyTrainer& ToyTrainer::operator=(ToyTrainer&&) noexcept = default;
+
+void ToyTrainer::trainOn(std::shared_ptr<gpu::Session> session)
+{
+    pull();
+    m_device = std::make_unique<DeviceToyEngine>(std::move(session), config(), m_model.params(),
+                                                 m_adam, m_corpus.sentences, m_targets);
+    m_hasPrevious = false;
+}
+
+void ToyTrainer::pull() const
+{
+    if (m_device && m_hostStale) {
+        m_device->download(m_model.params(), m_adam);
+        m_hostStale = false;
+    }
+}
+
 ToyCheckpoint ToyTrainer::checkpoint() const
 {
+    pull();
     ToyCheckpoint c;
     c.params = m_model.params();
     c.adamStep = m_adam.stepCount();
@@ -123,6 +146,9 @@ bool ToyTrainer::step()
     if (done()) {
         return false;
     }
+    if (m_device) {
+        return deviceStep();
+    }
     const auto sentence = static_cast<size_t>(m_sentence);
     const std::vector<int>& ids = m_corpus.sentences[sentence];
     const std::vector<int>& targets = m_targets[sentence];
@@ -139,17 +165,35 @@ bool ToyTrainer::step()
         return false;
     }
     update();
-    ++m_steps;
+    finishStep(m_forward.loss);
+    return true;
+}
 
-    // Bookkeeping of epochs.
-    m_epochSum += m_forward.loss;
+// The same step on the device: only the loss comes back.
+bool ToyTrainer::deviceStep()
+{
+    const float loss = m_device->forwardBackward(m_sentence);
+    if (!std::isfinite(loss)) {
+        diverge(loss, "the loss");
+        return false;
+    }
+    m_device->update();
+    m_hostStale = true;
+    finishStep(loss);
+    return true;
+}
+
+// Bookkeeping of steps and epochs.
+void ToyTrainer::finishStep(double loss)
+{
+    ++m_steps;
+    m_epochSum += loss;
     if (++m_sentence == static_cast<int>(m_corpus.sentences.size())) {
         m_epochLosses.push_back(m_epochSum / static_cast<double>(m_corpus.sentences.size()));
         m_epochSum = 0;
         m_sentence = 0;
         ++m_epoch;
     }
-    return true;
 }
 
 void ToyTrainer::update()
@@ -168,7 +212,11 @@ void ToyTrainer::update()
 void ToyTrainer::diverge(double loss, const char* what)
 {
     // The parameters now in the model gave the non-finite value: go back one step.
-    if (m_hasPrevious) {
+    if (m_device) {
+        m_device->undo();
+        m_hostStale = true;
+        pull();
+    } else if (m_hasPrevious) {
         m_model.params().swap(m_previous);
         m_adam.undo();
         m_hasPrevious = false;
@@ -200,6 +248,9 @@ void ToyTrainer::setLearningRate(double lr)
     c.learningRate = lr;
     m_model.setConfig(c);
     m_adam.setLearningRate(lr);
+    if (m_device) {
+        m_device->setLearningRate(lr);
+    }
 }
 
 void ToyTrainer::setEpochs(int epochs)
@@ -216,6 +267,7 @@ SentenceSnapshot ToyTrainer::evaluate(const std::vector<int>& ids) const
                          " tokens (<start> included) but the context is " +
                          std::to_string(m_model.context()));
     }
+    pull();
     SentenceSnapshot s;
     s.ids = ids;
     s.targets = nextTokenTargets(ids);

@@ -21,10 +21,16 @@
 #include "snapshot.h"
 #include "toymodel.h"
 
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace attnlab {
+
+class DeviceToyEngine;
+namespace gpu {
+class Session;
+}
 
 // Why training stopped: "Training stopped at step 12 (epoch 6): the loss became non-finite
 // (loss NaN) with learning rate 10. ..." with what to do about it.
@@ -58,7 +64,20 @@ public:
     // Throws InputError naming what does not fit (a shape, a sentence index, a count).
     ToyTrainer(Corpus corpus, const ToyConfig& config, ToyCheckpoint checkpoint);
 
+    ~ToyTrainer();
+    ToyTrainer(ToyTrainer&&) noexcept;
+    ToyTrainer& operator=(ToyTrainer&&) noexcept;
+
     ToyCheckpoint checkpoint() const;
+
+    // Trains on the GPU from the next step on (devicetoy.h): the weights and the optimizer's
+    // state move to the device and stay there; snapshots, checkpoints and model() download
+    // them when asked. On the device a non-finite gradient shows as a non-finite loss one step
+    // later, which restores the same weights as on the CPU. Throws InputError when the model
+    // cannot run there (the sigmoid output) and gpu::GpuError when CUDA fails; the trainer
+    // then stays on the CPU, unchanged.
+    void trainOn(std::shared_ptr<gpu::Session> session);
+    bool onDevice() const { return m_device != nullptr; }
 
     // One optimizer step on the next sentence. Returns false, doing nothing, once finished or
     // diverged.
@@ -82,8 +101,16 @@ public:
 
     const Corpus& corpus() const { return m_corpus; }
     const ToyConfig& config() const { return m_model.config(); }
-    const ToyHead<float>& model() const { return m_model; }
-    const Adam<float>& optimizer() const { return m_adam; }
+    const ToyHead<float>& model() const
+    {
+        pull();
+        return m_model;
+    }
+    const Adam<float>& optimizer() const
+    {
+        pull();
+        return m_adam;
+    }
     const std::vector<double>& epochLosses() const { return m_epochLosses; }
 
     // Everything the views show, for every corpus sentence. Does not change training.
@@ -95,12 +122,20 @@ public:
 private:
     void checkCorpus();
     void update();
+    bool deviceStep();
+    void finishStep(double loss);
     void diverge(double loss, const char* what);
+    // Brings the host's weights and optimizer up to date with the device's.
+    void pull() const;
 
     Corpus m_corpus;
     std::vector<std::vector<int>> m_targets; // per sentence: nextTokenTargets of its ids
-    ToyHead<float> m_model;
-    Adam<float> m_adam;
+    // On a device the weights and Adam's state live there, and these are copies that pull()
+    // brings up to date before anything on the host reads them.
+    mutable ToyHead<float> m_model;
+    mutable Adam<float> m_adam;
+    std::unique_ptr<DeviceToyEngine> m_device;
+    mutable bool m_hostStale = false;
     // The parameters before the latest step (when m_hasPrevious; the optimizer keeps its own),
     // restored on divergence; otherwise storage for the next update to write into.
     ToyParams<float> m_previous;

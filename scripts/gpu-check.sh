@@ -62,6 +62,15 @@ run_test() {
     return "$status"
 }
 
+# The lesson's recipe on the GPU against the CPU: attnlab-bench $1 with the backend $2.
+run_bench() {
+    local bench="$1" library="$2"
+    say "attnlab-bench: the toy recipe on the CPU and on the GPU"
+    ATTNLAB_CUDA_LIBRARY="$library" "$bench" --benchmark_filter='BM_ToyRecipe' \
+        --benchmark_repetitions=3 --benchmark_report_aggregates_only=true 2>&1 |
+        tee "${logs:-/tmp}/bench-toy.log"
+}
+
 # $1 = fresh: start from an empty folder (only one that is a CMake build folder is removed).
 configure_and_build() {
     if [ "${1:-}" = fresh ] && [ -e "$build" ]; then
@@ -76,7 +85,7 @@ configure_and_build() {
     say "build attnlab_cuda, tst_gpuops and attnlab-cli"
     local start=$SECONDS
     cmake --build "$build" -j "${JOBS:-$(nproc)}" --target attnlab_cuda tst_gpuops attnlab-cli \
-        || return 1
+        attnlab-bench || return 1
     echo "built in $((SECONDS - start)) s"
 }
 
@@ -92,6 +101,7 @@ build_and_check() {
     [ "$built" -eq 0 ] || { echo "gpu-check: the build failed"; return 1; }
     run_test "$build/tests/tst_gpuops" "$build/app/libattnlab_cuda.so"
     local status=$?
+    run_bench "$build/bench/attnlab-bench" "$build/app/libattnlab_cuda.so"
     say "attnlab-cli train --lesson --epochs 10 --device gpu"
     QT_QPA_PLATFORM=offscreen "$build/app/attnlab-cli" train --lesson --epochs 10 --device gpu \
         2>&1 | head -5
@@ -102,9 +112,11 @@ make_pack() {
     configure_and_build || { echo "gpu-check: the build failed"; return 1; }
     local stage="$build/gpu-check"
     rm -rf "$stage" && mkdir -p "$stage/lib"
-    cp "$build/tests/tst_gpuops" "$build/app/libattnlab_cuda.so" "$stage/"
-    # The test's libraries, but not the C and C++ runtimes every Linux machine has.
-    ldd "$build/tests/tst_gpuops" | awk '/=> \// {print $3}' | while read -r lib; do
+    cp "$build/tests/tst_gpuops" "$build/bench/attnlab-bench" "$build/app/libattnlab_cuda.so" \
+        "$stage/"
+    # The programs' libraries, but not the C and C++ runtimes every Linux machine has.
+    ldd "$build/tests/tst_gpuops" "$build/bench/attnlab-bench" | awk '/=> \// {print $3}' |
+        sort -u | while read -r lib; do
         case "$(basename "$lib")" in
         libc.so* | libm.so* | libdl.so* | librt.so* | libpthread.so* | libgcc_s.so* | \
             libstdc++.so* | ld-linux*) ;;
@@ -133,6 +145,7 @@ run_pack() {
     export LD_LIBRARY_PATH="$dir/gpu-check/lib$cuda${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
     run_test "$dir/gpu-check/tst_gpuops" "$dir/gpu-check/libattnlab_cuda.so"
     local status=$?
+    run_bench "$dir/gpu-check/attnlab-bench" "$dir/gpu-check/libattnlab_cuda.so"
     rm -rf "$dir"
     return "$status"
 }

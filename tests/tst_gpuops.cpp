@@ -18,6 +18,7 @@
 #include <device.h>
 #include <errors.h>
 #include <gpubackend.h>
+#include <trainer.h>
 
 #include <QCoreApplication>
 #include <QTemporaryDir>
@@ -436,6 +437,7 @@ const AttnlabGpuApi kApi = {
     .uploadFloats = copy<float>,
     .uploadInts = copy<int>,
     .downloadFloats = copy<float>,
+    .copyFloats = copy<float>,
     .fillFloats = fill,
     .matmul = matmul,
     .addBias = addBias,
@@ -509,6 +511,9 @@ private slots:
     void dropoutBackwardUsesTheSameMask();
     void adamMatchesCpuOverSteps();
     void deviceAdamMatchesCpu();
+    void toyRecipeOnTheDeviceMatchesTheCpu();
+    void toyDivergenceOnTheDeviceRestoresTheWeightsBefore();
+    void toyCheckpointFromTheDeviceGoesOnOnTheCpu();
 
 private:
     bool onFake() const;
@@ -619,7 +624,7 @@ void TestGpuOps::gpuRequestSaysWhyItComputesOnTheCpu()
     if (m_backend.usable()) {
         QVERIFY2(r.description.find("CUDA device found: " + m_backend.summary) != std::string::npos,
                  r.description.c_str());
-        QVERIFY2(r.note.find("still compute on the CPU") != std::string::npos, r.note.c_str());
+        QVERIFY2(r.note.find("still computes on the CPU") != std::string::npos, r.note.c_str());
         return;
     }
     QVERIFY2(r.note.find("a GPU was asked for") != std::string::npos, r.note.c_str());
@@ -634,7 +639,7 @@ void TestGpuOps::autoRequestSaysWhyItComputesOnTheCpu()
     const DeviceReport r = chooseDevice("auto");
     QVERIFY(r.device == Device::Cpu);
     if (m_backend.usable()) {
-        QVERIFY2(r.description.find("still compute on the CPU") != std::string::npos,
+        QVERIFY2(r.description.find("still computes on the CPU") != std::string::npos,
                  r.description.c_str());
         QVERIFY2(r.note.empty(), r.note.c_str());
         return;
@@ -1111,6 +1116,91 @@ void TestGpuOps::deviceAdamMatchesCpu()
     QCOMPARE(deviceAdam.stepCount(), 3L);
     COMPARE_GPU(param.download(), cpu, kAdam);
     COMPARE_GPU(deviceAdam.secondMoments()[0].download(), adam.secondMoments()[0], kAdam);
+}
+
+namespace {
+
+// The session, for a trainer that shares it without owning it.
+std::shared_ptr<gpu::Session> borrowed(gpu::Session& s)
+{
+    return {&s, [](gpu::Session*) {}};
+}
+
+double largestDifference(const Matrix& a, const Matrix& b)
+{
+    return (a - b).cwiseAbs().maxCoeff();
+}
+
+} // namespace
+
+// The lesson's whole recipe (5000 epochs, 10 000 steps) with the weights on the device: the
+// final table (predictions, attention weights, values) and every epoch's loss agree with the
+// CPU's within 1e-4.
+void TestGpuOps::toyRecipeOnTheDeviceMatchesTheCpu()
+{
+    REQUIRE_SESSION();
+    ToyTrainer cpu(lessonCorpus(), ToyConfig{});
+    ToyTrainer device(lessonCorpus(), ToyConfig{});
+    device.trainOn(borrowed(s));
+    QVERIFY(device.onDevice());
+    cpu.runToEnd();
+    device.runToEnd();
+    QCOMPARE(device.state(), TrainState::Finished);
+    QCOMPARE(device.stepCount(), cpu.stepCount());
+    double lossGap = 0;
+    for (size_t e = 0; e < cpu.epochLosses().size(); ++e) {
+        lossGap = std::max(lossGap, std::abs(device.epochLosses()[e] - cpu.epochLosses()[e]));
+    }
+    QVERIFY2(lossGap <= 1e-4, qPrintable(QString::number(lossGap)));
+    const Snapshot a = cpu.snapshot();
+    const Snapshot b = device.snapshot();
+    for (size_t i = 0; i < a.sentences.size(); ++i) {
+        for (const auto& [x, y] : {std::pair{&a.sentences[i].probs, &b.sentences[i].probs},
+                                   {&a.sentences[i].weights, &b.sentences[i].weights},
+                                   {&a.sentences[i].values, &b.sentences[i].values}}) {
+            const double gap = largestDifference(*x, *y);
+            QVERIFY2(gap <= 1e-4, qPrintable(QString("sentence %1: %2").arg(i + 1).arg(gap)));
+        }
+    }
+}
+
+// A learning rate that blows the weights up on the first step: the next loss is not finite,
+// training stops, and the weights are those from before that step, exactly (copied back on the
+// device), as on the CPU.
+void TestGpuOps::toyDivergenceOnTheDeviceRestoresTheWeightsBefore()
+{
+    REQUIRE_SESSION();
+    ToyConfig config;
+    config.learningRate = 1e30;
+    ToyTrainer device(lessonCorpus(), config);
+    const ToyParams<float> initial = device.model().params();
+    device.trainOn(borrowed(s));
+    device.runToEnd();
+    QCOMPARE(device.state(), TrainState::Diverged);
+    QVERIFY2(QString::fromStdString(device.message()).contains("step 2"), device.message().c_str());
+    QVERIFY(device.model().params().tok == initial.tok);
+    QVERIFY(device.model().params().wv == initial.wv);
+    QCOMPARE(device.optimizer().stepCount(), 0L);
+}
+
+// A checkpoint taken on the device holds the device's weights and Adam state: a CPU trainer
+// made from it goes on as the device does, within rounding.
+void TestGpuOps::toyCheckpointFromTheDeviceGoesOnOnTheCpu()
+{
+    REQUIRE_SESSION();
+    ToyTrainer device(lessonCorpus(), ToyConfig{});
+    device.trainOn(borrowed(s));
+    for (int i = 0; i < 50; ++i) {
+        QVERIFY(device.step());
+    }
+    ToyTrainer cpu(lessonCorpus(), ToyConfig{}, device.checkpoint());
+    QCOMPARE(cpu.optimizer().stepCount(), 50L);
+    for (int i = 0; i < 50; ++i) {
+        QVERIFY(device.step());
+        QVERIFY(cpu.step());
+    }
+    const double gap = largestDifference(device.model().params().wq, cpu.model().params().wq);
+    QVERIFY2(gap <= 1e-5, qPrintable(QString::number(gap)));
 }
 
 QTEST_GUILESS_MAIN(TestGpuOps)

@@ -327,6 +327,22 @@ int downloadFloats(AttnlabGpuContext* context, float* host, const float* device,
     return finishQueue(context, error);
 }
 
+int copyFloats(AttnlabGpuContext* context, float* to, const float* from, std::size_t count,
+               AttnlabGpuError* error)
+{
+    ATTNLAB_TRY(enter(context, error));
+    if (count == 0) {
+        return ATTNLAB_GPU_OK;
+    }
+    if (!to || !from) {
+        return invalid(error, "copyFloats", "a buffer is null");
+    }
+    ATTNLAB_CHECK(cudaMemcpyAsync(to, from, count * sizeof(float), cudaMemcpyDeviceToDevice,
+                                  context->stream),
+                  error);
+    return ATTNLAB_GPU_OK;
+}
+
 namespace {
 
 // sm_75 is the oldest architecture CMakeLists.txt compiles for (CMAKE_CUDA_ARCHITECTURES).
@@ -346,6 +362,7 @@ const AttnlabGpuApi kApi = {
     .uploadFloats = uploadFloats,
     .uploadInts = uploadInts,
     .downloadFloats = downloadFloats,
+    .copyFloats = copyFloats,
     .fillFloats = fillFloats,
     .matmul = matmul,
     .addBias = addBias,

@@ -29,7 +29,7 @@ extern "C" {
 
 /* Changes whenever the table or the meaning of an entry changes; the loader refuses a
  * library whose version differs from the one it was compiled with. */
-#define ATTNLAB_GPU_API_VERSION 1
+#define ATTNLAB_GPU_API_VERSION 2
 
 typedef enum AttnlabGpuStatus
 {
@@ -90,6 +90,10 @@ typedef struct AttnlabGpuApi
                       AttnlabGpuError* error);
     int (*downloadFloats)(AttnlabGpuContext* context, float* host, const float* device,
                           size_t count, AttnlabGpuError* error);
+    /* to[0..count) = from[0..count), both in device memory, not overlapping (keeping the
+     * weights from before a step). Queued like an operation. */
+    int (*copyFloats)(AttnlabGpuContext* context, float* to, const float* from, size_t count,
+                      AttnlabGpuError* error);
     /* device[0..count) = value (zeroing gradients). */
     int (*fillFloats)(AttnlabGpuContext* context, float* device, float value, size_t count,
                       AttnlabGpuError* error);

@@ -1,0 +1,173 @@
+#include "devicetoy.h"
+
+#include "errors.h"
+
+namespace attnlab {
+
+namespace {
+
+using gpu::DeviceMatrix;
+
+// y += x, entry by entry (same shape): the skip connection. The backend's bias addition does it
+// when the whole matrix is taken as one row and x as its bias.
+void addInto(DeviceMatrix& y, const DeviceMatrix& x)
+{
+    gpu::Session& s = y.session();
+    AttnlabGpuError error{};
+    const int status =
+        s.api().addBias(s.context(), y.data(), x.data(), 1, static_cast<int>(y.size()), &error);
+    s.check(status, error, "the skip connection");
+}
+
+void zeroLike(DeviceMatrix& m, const DeviceMatrix& like)
+{
+    m.resize(like.rows(), like.cols());
+    m.setZero();
+}
+
+} // namespace
+
+DeviceToyEngine::Weights::Weights(gpu::Session& s)
+    : tok(s, 0, 0), pos(s, 0, 0), wq(s, 0, 0), wk(s, 0, 0), wv(s, 0, 0)
+{
+}
+
+DeviceToyEngine::Work::Work(gpu::Session& s)
+    : inputs(s, 0, 0), queries(s, 0, 0), keys(s, 0, 0), values(s, 0, 0), scores(s, 0, 0),
+      weights(s, 0, 0), logits(s, 0, 0), probs(s, 0, 0), dlogits(s, 0, 0), dinputs(s, 0, 0),
+      dweights(s, 0, 0), dvalues(s, 0, 0), dqueries(s, 0, 0), dkeys(s, 0, 0)
+{
+}
+
+DeviceToyEngine::DeviceToyEngine(std::shared_ptr<gpu::Session> session, const ToyConfig& config,
+                                 const ToyParams<float>& params, const Adam<float>& adam,
+                                 const std::vector<std::vector<int>>& sentences,
+                                 const std::vector<std::vector<int>>& targets)
+    : m_session(std::move(session)), m_config(config), m_params(*m_session), m_grads(*m_session),
+      m_previous(*m_session), m_adam(adam.settings()), m_work(*m_session)
+{
+    if (config.output != OutputKind::Softmax) {
+        throw InputError("the sigmoid output runs on the CPU only");
+    }
+    if (config.skip && params.tok.cols() != params.wv.cols()) {
+        throw InputError("the skip connection needs as many embedding columns as tokens");
+    }
+    const auto host = params.all();
+    const auto device = m_params.all();
+    for (size_t i = 0; i < host.size(); ++i) {
+        *device[i] = DeviceMatrix(*m_session, *host[i]);
+    }
+    m_adam.restore(*m_session, adam);
+    for (size_t i = 0; i < sentences.size(); ++i) {
+        m_ids.push_back(std::make_unique<gpu::DeviceIds>(*m_session, sentences[i]));
+        m_targets.push_back(std::make_unique<gpu::DeviceIds>(*m_session, targets[i]));
+    }
+}
+
+float DeviceToyEngine::forwardBackward(int index)
+{
+    const gpu::DeviceIds& ids = *m_ids.at(static_cast<size_t>(index));
+    forward(ids, *m_targets.at(static_cast<size_t>(index)));
+    backward(ids);
+    return m_loss;
+}
+
+void DeviceToyEngine::forward(const gpu::DeviceIds& ids, const gpu::DeviceIds& targets)
+{
+    Work& w = m_work;
+    const Weights& p = m_params;
+
+    // Embeddings.
+    gpu::embeddingForward(p.tok, p.pos, ids, w.inputs);
+
+    // Projections: queries, keys, values.
+    gpu::linearForward(w.inputs, p.wq, w.queries);
+    gpu::linearForward(w.inputs, p.wk, w.keys);
+    gpu::linearForward(w.inputs, p.wv, w.values);
+
+    // Scores, mask and weights.
+    const ops::Mask mask = m_config.causal ? ops::Mask::Causal : ops::Mask::None;
+    gpu::attentionForward(w.queries, w.keys, mask, w.scores, w.weights);
+
+    // Weighted sum of the values, plus the skip connection.
+    gpu::linearForward(w.weights, w.values, w.logits);
+    if (m_config.skip) {
+        addInto(w.logits, w.inputs);
+    }
+
+    // Output and loss, with the gradient of the loss with respect to the logits.
+    zeroLike(w.dlogits, w.logits);
+    m_loss = gpu::softmaxCrossEntropy(w.logits, targets, w.probs, &w.dlogits);
+}
+
+void DeviceToyEngine::backward(const gpu::DeviceIds& ids)
+{
+    Work& w = m_work;
+    const Weights& p = m_params;
+    const auto params = p.all();
+    const auto grads = m_grads.all();
+    for (size_t i = 0; i < grads.size(); ++i) {
+        zeroLike(*grads[i], *params[i]);
+    }
+
+    // Weighted sum: logits = weights·values (+ inputs).
+    zeroLike(w.dinputs, w.inputs);
+    if (m_config.skip) {
+        addInto(w.dinputs, w.dlogits);
+    }
+    zeroLike(w.dweights, w.weights);
+    zeroLike(w.dvalues, w.values);
+    gpu::linearBackward(w.weights, w.values, w.dlogits, w.dweights, w.dvalues);
+
+    // Attention: weights to queries and keys.
+    zeroLike(w.dqueries, w.queries);
+    zeroLike(w.dkeys, w.keys);
+    gpu::attentionBackward(w.queries, w.keys, w.weights, w.dweights, w.dqueries, w.dkeys);
+
+    // Projections.
+    gpu::linearBackward(w.inputs, p.wq, w.dqueries, w.dinputs, m_grads.wq);
+    gpu::linearBackward(w.inputs, p.wk, w.dkeys, w.dinputs, m_grads.wk);
+    gpu::linearBackward(w.inputs, p.wv, w.dvalues, w.dinputs, m_grads.wv);
+
+    // Embeddings.
+    gpu::embeddingBackward(w.dinputs, ids, m_grads.tok, m_grads.pos);
+}
+
+void DeviceToyEngine::update()
+{
+    const auto params = m_params.all();
+    const auto previous = m_previous.all();
+    for (size_t i = 0; i < params.size(); ++i) {
+        previous[i]->copyFrom(*params[i]);
+    }
+    m_hasPrevious = true;
+    m_adam.keep();
+    m_adam.step(params, std::as_const(m_grads).all());
+}
+
+bool DeviceToyEngine::undo()
+{
+    if (!m_hasPrevious) {
+        return false;
+    }
+    const auto params = m_params.all();
+    const auto previous = std::as_const(m_previous).all();
+    for (size_t i = 0; i < params.size(); ++i) {
+        params[i]->copyFrom(*previous[i]);
+    }
+    m_adam.undo();
+    m_hasPrevious = false;
+    return true;
+}
+
+void DeviceToyEngine::download(ToyParams<float>& params, Adam<float>& adam) const
+{
+    const auto host = params.all();
+    const auto device = m_params.all();
+    for (size_t i = 0; i < host.size(); ++i) {
+        *host[i] = device[i]->download();
+    }
+    m_adam.download(adam);
+}
+
+} // namespace attnlab
