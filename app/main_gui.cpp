@@ -16,8 +16,10 @@ int main(int argc, char** argv)
         QApplication::translate("main", "Train a small attention model live and watch it."));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addOption({QStringLiteral("lesson"),
-                      QApplication::translate("main", "Open on the lesson (the default).")});
+    parser.addOption(
+        {QStringLiteral("lesson"),
+         QApplication::translate("main", "Open on the lesson (the Single head page), whatever "
+                                         "page was shown when AttnLab last closed.")});
     parser.addOption(
         {QStringLiteral("transformer"),
          QApplication::translate("main", "Open on the Transformer page: a causal and an "
@@ -28,7 +30,11 @@ int main(int argc, char** argv)
                       QApplication::translate("main", "Start training the page shown.")});
     parser.process(app);
 
+    // The window opens on the page shown when it last closed; a page asked for here wins.
     MainWindow window(nullptr);
+    if (parser.isSet(QStringLiteral("lesson"))) {
+        window.showLessonPage();
+    }
     if (parser.isSet(QStringLiteral("transformer"))) {
         window.showTransformerPage();
     }

@@ -1,6 +1,7 @@
 // The side-by-side controller: both models train on the worker thread from the same seed, the
 // causal one cannot look ahead and the unmasked one can, a refused setup keeps the pair, and
-// the masked-token probe masks the slot asked for.
+// the masked-token probe masks the slot asked for; a session taken while training restores both
+// models, and one that does not fit keeps the pair.
 #include "comparisoncontroller.h"
 
 #include <corpus.h>
@@ -77,6 +78,8 @@ private slots:
     void sameSeedSameRun();
     void maskedProbeMasksTheChosenSlot();
     void everyPollFindsANewFrameWhileTraining();
+    void sessionTakenWhileTrainingRestoresBothModels();
+    void sessionThatDoesNotFitKeepsThePair();
 };
 
 void TestComparisonController::startsWithBothModelsAtStepZero()
@@ -190,6 +193,56 @@ void TestComparisonController::maskedProbeMasksTheChosenSlot()
 void TestComparisonController::everyPollFindsANewFrameWhileTraining()
 {
     QVERIFY(2 * ComparisonController::kPublishInterval <= ComparisonController::kPollInterval);
+}
+
+// Taken between two steps while both train; restored, the pair goes on as the core pair of
+// the session does.
+void TestComparisonController::sessionTakenWhileTrainingRestoresBothModels()
+{
+    ComparisonController controller(nullptr);
+    ComparisonSetup setup = lessonSetup(attnlab::Objective::Masked, 1000000);
+    setup.preset = "lesson";
+    setup.config.model.dropout = 0.1;
+    controller.rebuild(setup);
+    controller.train();
+    QTRY_VERIFY_WITH_TIMEOUT(controller.latest()->sides[0].step > 4, 10000);
+    const attnlab::TextPairSession session = controller.session({{"tab", "1"}});
+    controller.pause();
+    QCOMPARE(session.preset, std::string("lesson"));
+    QCOMPARE(session.view.at("tab"), std::string("1"));
+    QCOMPARE(session.checkpoints[0].steps, session.checkpoints[1].steps);
+    QCOMPARE(session.configs[1].objective, attnlab::Objective::Masked);
+
+    controller.restore(session);
+    QCOMPARE(controller.setup().right, attnlab::Objective::Masked);
+    QCOMPARE(controller.setup().preset, std::string("lesson"));
+    QCOMPARE(controller.latest()->sides[0].step, session.checkpoints[0].steps);
+    QVERIFY(!controller.latest()->running);
+    controller.step();
+    controller.step();
+    attnlab::TextTrainerPair core = attnlab::trainersOf(session);
+    for (auto& trainer : core) {
+        trainer->runEpoch();
+        trainer->runEpoch();
+    }
+    QTRY_COMPARE(controller.latest()->sides[1].step, core[1]->stepCount());
+    QCOMPARE(controller.latest()->sides[0].epochLosses, core[0]->epochLosses());
+    QCOMPARE(controller.latest()->sides[1].epochLosses, core[1]->epochLosses());
+}
+
+void TestComparisonController::sessionThatDoesNotFitKeepsThePair()
+{
+    ComparisonController controller(nullptr);
+    controller.rebuild(lessonSetup(attnlab::Objective::Unmasked, 50));
+    controller.step();
+    QTRY_COMPARE(controller.latest()->sides[0].epoch, 1);
+    attnlab::TextPairSession session = controller.session();
+    session.configs[1].model.embed = 12; // the weights are 16 wide
+    const std::uint64_t generation = controller.latest()->generation;
+    QVERIFY_THROWS_EXCEPTION(attnlab::InputError, controller.restore(session));
+    QCOMPARE(controller.latest()->generation, generation);
+    QCOMPARE(controller.setup().config.model.embed, 16);
+    QCOMPARE(controller.latest()->sides[0].epoch, 1);
 }
 
 QTEST_MAIN(TestComparisonController)

@@ -1,5 +1,6 @@
 // The Vision Transformer's controller: the worker trains in batches, publishes curves and the
-// selected image through the model, pauses, refuses what does not fit and keeps its model.
+// selected image through the model, pauses, refuses what does not fit and keeps its model; its
+// session holds the curves and restores the model, and one that does not fit the images is refused.
 #include "vitcontroller.h"
 
 #include <errors.h>
@@ -65,6 +66,8 @@ private slots:
     void curvePointsHoldTheTrainersOwnEvaluation();
     void aPointDueAtAStepIsCompletedBeforeTheNextStep();
     void everyPollFindsANewFrameWhileTraining();
+    void sessionHoldsTheCurvesAndRestoresTheModel();
+    void sessionThatDoesNotFitTheImagesKeepsTheModel();
 };
 
 void TestVitController::startsAtStepZeroShowingTheFirstTestImage()
@@ -222,6 +225,56 @@ void TestVitController::aPointDueAtAStepIsCompletedBeforeTheNextStep()
 void TestVitController::everyPollFindsANewFrameWhileTraining()
 {
     QVERIFY(2 * VitController::kPublishInterval <= VitController::kPollInterval);
+}
+
+// Taken while training (often mid-step: the state before that step), with the curves; a point
+// being evaluated is completed first. Restored, the model goes on as the core's does.
+void TestVitController::sessionHoldsTheCurvesAndRestoresTheModel()
+{
+    VitController controller(nullptr);
+    const auto train = quarters(64, 1);
+    const auto test = quarters(16, 2);
+    VitTrainConfig c = smallConfig();
+    c.epochs = 100000;
+    controller.rebuild(train, test, c);
+    controller.train();
+    QTRY_VERIFY_WITH_TIMEOUT(controller.latest()->step > VitController::kEvaluateEvery, 60000);
+    const VitSession session = controller.session({"/data", 64, 16}, {{"tab", "1"}});
+    controller.pause();
+    QCOMPARE(session.data.folder, std::string("/data"));
+    QCOMPARE(session.data.trainLimit, 64);
+    QCOMPARE(session.view.at("tab"), std::string("1"));
+    QVERIFY(session.curve.size() >= 1);
+    QCOMPARE(session.curve[0].epoch, double(VitController::kEvaluateEvery) / 8);
+
+    controller.restore(session, train, test);
+    const auto frame = controller.latest();
+    QCOMPARE(frame->step, session.checkpoint.steps);
+    QVERIFY(!frame->running);
+    QCOMPARE(frame->curve.size(), session.curve.size());
+    QCOMPARE(frame->curve[0].testLoss, session.curve[0].testLoss);
+    QCOMPARE(frame->curve[0].trainAccuracy, session.curve[0].trainAccuracy);
+    controller.step();
+    VitTrainer core = trainerOf(session, train, test);
+    QVERIFY(core.step());
+    QTRY_COMPARE(controller.latest()->step, core.stepCount());
+    const auto after = controller.session({});
+    QCOMPARE(after.checkpoint.stepLosses, core.stepLosses());
+}
+
+void TestVitController::sessionThatDoesNotFitTheImagesKeepsTheModel()
+{
+    VitController controller(nullptr);
+    controller.rebuild(quarters(64, 1), quarters(16, 2), smallConfig());
+    controller.step();
+    QTRY_COMPARE(controller.latest()->step, 1L);
+    const VitSession session = controller.session({});
+    const std::uint64_t generation = controller.latest()->generation;
+    QVERIFY_THROWS_EXCEPTION(InputError,
+                             controller.restore(session, quarters(40, 3), quarters(16, 2)));
+    QCOMPARE(controller.latest()->generation, generation);
+    QCOMPARE(controller.trainSet()->count(), 64);
+    QCOMPARE(controller.latest()->step, 1L);
 }
 
 QTEST_MAIN(TestVitController)

@@ -29,6 +29,25 @@ const ComparisonSetup& ComparisonController::rebuild(ComparisonSetup setup)
     return m_setup;
 }
 
+attnlab::TextPairSession
+ComparisonController::session(std::map<std::string, std::string> view) const
+{
+    return m_worker->capture(m_setup.preset, std::move(view)).get();
+}
+
+void ComparisonController::restore(const attnlab::TextPairSession& session)
+{
+    ComparisonWorker::Pair pair = attnlab::trainersOf(session);
+    ComparisonSetup setup;
+    setup.corpus = pair[0]->corpus();
+    setup.config = pair[0]->config();
+    setup.right = pair[1]->config().objective;
+    setup.preset = session.preset;
+    m_setup = std::move(setup);
+    m_hasModels = true;
+    m_worker->install(std::move(pair), ++m_generation, 0);
+}
+
 void ComparisonController::train()
 {
     m_worker->train();

@@ -11,10 +11,11 @@
 // thread emits frameChanged() when a new frame is there.
 //
 // rebuild() constructs both trainers on the calling thread: a refused configuration throws
-// attnlab::InputError there and the current models stay.
+// attnlab::InputError there and the current models stay. So does restore() with a session.
 #pragma once
 
 #include <corpus.h>
+#include <textsession.h>
 #include <texttrainer.h>
 
 #include <QObject>
@@ -22,6 +23,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -60,6 +62,7 @@ struct ComparisonSetup
     attnlab::Corpus corpus;
     attnlab::TextConfig config;
     attnlab::Objective right = attnlab::Objective::Unmasked;
+    std::string preset; // presets.h name of the text; empty for the user's own sentences
 };
 
 class ComparisonController : public QObject
@@ -89,6 +92,14 @@ public:
     // Shows corpus sentence `sentence` (clamped into range) with the tokens at `masked` replaced
     // by [MASK] on a masked-token side (the last token when `masked` is empty).
     void select(int sentence, std::vector<int> masked = {});
+
+    // Both models' whole state between two steps, with the corpus, its preset and `view`, for
+    // a session file (textsession.h). Waits for the worker to end the step it is in. Throws
+    // attnlab::InputError when there are no models yet.
+    attnlab::TextPairSession session(std::map<std::string, std::string> view = {}) const;
+    // Replaces both models with the session's, paused where it stopped, showing sentence 0.
+    // Throws attnlab::InputError (keeping the current pair) when the session does not fit.
+    void restore(const attnlab::TextPairSession& session);
 
     std::shared_ptr<const ComparisonFrame> latest() const;
     bool hasModels() const { return m_hasModels; }

@@ -127,6 +127,24 @@ void ComparisonWorker::select(int sentence, std::vector<int> masked)
     });
 }
 
+std::future<attnlab::TextPairSession>
+ComparisonWorker::capture(std::string preset, std::map<std::string, std::string> view)
+{
+    auto promise = std::make_shared<std::promise<attnlab::TextPairSession>>();
+    std::future<attnlab::TextPairSession> result = promise->get_future();
+    post([this, promise, preset = std::move(preset), view = std::move(view)] {
+        try {
+            if (!m_pair[0] || !m_pair[1]) {
+                throw attnlab::InputError("there are no models to save yet");
+            }
+            promise->set_value(attnlab::sessionOf(*m_pair[0], *m_pair[1], preset, view));
+        } catch (...) {
+            promise->set_exception(std::current_exception());
+        }
+    });
+    return result;
+}
+
 std::shared_ptr<const ComparisonFrame> ComparisonWorker::latest() const
 {
     return m_slot.latest();

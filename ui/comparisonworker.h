@@ -6,11 +6,15 @@
 #include "comparisoncontroller.h"
 #include "workerqueue.h"
 
+#include <textsession.h>
 #include <texttrainer.h>
 
 #include <chrono>
 #include <functional>
+#include <future>
+#include <map>
 #include <memory>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -33,6 +37,10 @@ public:
     void setLearningRate(double learningRate);
     void setEpochs(int epochs);
     void select(int sentence, std::vector<int> masked);
+    // Both trainers' session, taken on the worker thread between two steps. The future holds
+    // attnlab::InputError when there are no models.
+    std::future<attnlab::TextPairSession> capture(std::string preset,
+                                                  std::map<std::string, std::string> view);
 
     std::shared_ptr<const ComparisonFrame> latest() const;
 

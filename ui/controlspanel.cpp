@@ -1,14 +1,20 @@
 #include "controlspanel.h"
 
+#include "errortext.h"
+#include "figurelook.h"
+#include "settingskeys.h"
 #include "statuslabel.h"
+#include "storedvalue.h"
 
 #include <QComboBox>
+#include <QEvent>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPalette>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSettings>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -52,19 +58,20 @@ QString stateName(RunState state)
     return {};
 }
 
-QString stateColor(RunState state)
+// Darker shades on a light window, lighter ones on a dark window.
+QColor stateColor(RunState state, bool dark)
 {
     switch (state) {
     case RunState::Training:
-        return QStringLiteral("#2e7d32");
+        return QColor(dark ? "#81c784" : "#2e7d32");
     case RunState::Paused:
-        return QStringLiteral("#b26a00");
+        return QColor(dark ? "#ffb74d" : "#b26a00");
     case RunState::Finished:
-        return QStringLiteral("#1565c0");
+        return QColor(dark ? "#64b5f6" : "#1565c0");
     case RunState::Stopped:
-        return QStringLiteral("#c62828");
+        return QColor(dark ? "#ef9a9a" : "#c62828");
     default:
-        return QStringLiteral("#555555");
+        return QColor(dark ? "#bdbdbd" : "#555555");
     }
 }
 
@@ -91,14 +98,11 @@ void ControlsPanel::createWidgets()
     m_progress->setObjectName(QStringLiteral("epochProgress"));
     m_state = plainLabel(this, "stateLabel");
     m_state->setWordWrap(false);
-    QFont big = m_state->font();
-    big.setPointSizeF(big.pointSizeF() * 1.4);
-    big.setBold(true);
-    m_state->setFont(big);
+    updateStateFont();
     m_status = new StatusLabel(this);
     m_status->setObjectName(QStringLiteral("statusLabel"));
     m_message = plainLabel(this, "messageLabel");
-    m_message->setStyleSheet(QStringLiteral("color: #c62828; font-weight: bold;"));
+    ErrorText::mark(m_message);
     m_message->hide();
     m_note = plainLabel(this, "noteLabel");
     m_note->setEnabled(false); // drawn as secondary text
@@ -162,7 +166,7 @@ void ControlsPanel::showState(RunState state)
     m_shownState = state;
     m_state->setText(stateName(state));
     QPalette palette = m_state->palette();
-    palette.setColor(QPalette::WindowText, QColor(stateColor(state)));
+    palette.setColor(QPalette::WindowText, stateColor(state, FigureLook::isDark(this->palette())));
     m_state->setPalette(palette);
     const bool open =
         state == RunState::Ready || state == RunState::Paused || state == RunState::Training;
@@ -198,6 +202,40 @@ void ControlsPanel::showMessage(const TrainingFrame& frame)
 void ControlsPanel::showNote(const QString& note)
 {
     m_note->setText(note);
+}
+
+void ControlsPanel::updateStateFont()
+{
+    QFont big = font();
+    if (big.pointSizeF() > 0) {
+        big.setPointSizeF(big.pointSizeF() * 1.4);
+    } else {
+        big.setPixelSize(qRound(big.pixelSize() * 1.4));
+    }
+    big.setBold(true);
+    m_state->setFont(big);
+}
+
+void ControlsPanel::changeEvent(QEvent* event)
+{
+    QGroupBox::changeEvent(event);
+    if (event->type() == QEvent::FontChange && m_state) {
+        updateStateFont();
+    } else if (event->type() == QEvent::PaletteChange && m_shownState) {
+        const RunState state = *m_shownState;
+        m_shownState.reset();
+        showState(state);
+    }
+}
+
+void ControlsPanel::restoreSettings(const QSettings& settings)
+{
+    StoredValue::restore(settings, SettingsKeys::singleHeadPace, m_pace);
+}
+
+void ControlsPanel::saveSettings(QSettings& settings) const
+{
+    StoredValue::store(settings, SettingsKeys::singleHeadPace, m_pace);
 }
 
 int ControlsPanel::pace() const

@@ -16,6 +16,7 @@
 class QComboBox;
 class QLabel;
 class QProgressBar;
+class QSettings;
 class QPushButton;
 class StatusLabel;
 
@@ -30,6 +31,9 @@ public:
     void showNote(const QString& note);
     // Epochs per second chosen in the speed box; 0 for as fast as possible.
     int pace() const;
+    // The speed stored in QSettings, when it is one of the box's (paceChanged() follows).
+    void restoreSettings(const QSettings& settings);
+    void saveSettings(QSettings& settings) const;
     QString stateText() const;
     QString statusText() const;
     QString message() const;
@@ -41,8 +45,13 @@ signals:
     void resetClicked();
     void paceChanged(int epochsPerSecond);
 
+protected:
+    // The state's larger font follows the panel's (presenter mode), its colour the palette.
+    void changeEvent(QEvent* event) override;
+
 private:
     void createWidgets();
+    void updateStateFont();
     void createPaceBox();
     void layOut();
     void connectButtons();

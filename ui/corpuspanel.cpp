@@ -1,5 +1,7 @@
 #include "corpuspanel.h"
 
+#include "errortext.h"
+
 #include <corpus.h>
 #include <toymodel.h>
 
@@ -45,7 +47,7 @@ void CorpusPanel::setUpWidgets()
     m_error->setObjectName(QStringLiteral("corpusError"));
     m_error->setTextFormat(Qt::PlainText);
     m_error->setWordWrap(true);
-    m_error->setStyleSheet(QStringLiteral("color: #c62828; font-weight: bold;"));
+    ErrorText::mark(m_error);
     m_error->hide();
     m_apply->setObjectName(QStringLiteral("applyButton"));
     m_apply->setToolTip(tr("Rebuild the vocabulary and the model from these sentences "

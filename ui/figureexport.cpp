@@ -263,6 +263,7 @@ Painter heatmapPainter(const HeatmapFigure& figure)
     HeatmapStyle style = figure.style();
     style.colorBar = true;
     exported.setStyle(style);
+    exported.setLook(FigureLook::print());
     return [exported](QPainter& painter, const QRectF& target) { exported.paint(painter, target); };
 }
 

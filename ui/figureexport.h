@@ -65,7 +65,8 @@ void saveData(const QString& path, const HeatmapData& data);
 void saveBytes(const QString& path, const QByteArray& bytes);
 
 // A painter for a heatmap figure. A figure on paper always has its colour bar, even where the
-// view on screen leaves it out to make room.
+// view on screen leaves it out to make room, and the print look (white, unit zoom) whatever
+// the screen's palette and presenter mode.
 Painter heatmapPainter(const HeatmapFigure& figure);
 
 // Every figure and data format of one heatmap into `folder`, as <name>.png, .svg, .pdf, .csv,

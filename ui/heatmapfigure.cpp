@@ -63,9 +63,6 @@ constexpr int kMaxTicks = 6;
 constexpr int kGradientStops = 64;
 constexpr std::array<int, 3> kAngles = {0, 45, 90};
 
-const QColor kTextColor(32, 32, 32);
-const QColor kOutlineColor(128, 128, 128);
-
 // A font measured in logical pixels (96 per inch), so that its metrics match on every device.
 QFont pixelFont(QFont font)
 {
@@ -733,10 +730,10 @@ void paintLabel(QPainter& painter, const HeatmapLabel& label, const QColor& colo
     painter.restore();
 }
 
-void paintLabels(QPainter& painter, const QList<HeatmapLabel>& labels)
+void paintLabels(QPainter& painter, const QList<HeatmapLabel>& labels, const QColor& color)
 {
     for (const HeatmapLabel& label : labels) {
-        paintLabel(painter, label, kTextColor);
+        paintLabel(painter, label, color);
     }
 }
 
@@ -820,7 +817,8 @@ void paintNumbers(QPainter& painter, const HeatmapLayout& l, const HeatmapFigure
     }
 }
 
-void paintColorBar(QPainter& painter, const HeatmapLayout& l, ColorMap::Kind kind)
+void paintColorBar(QPainter& painter, const HeatmapLayout& l, ColorMap::Kind kind,
+                   const FigureLook& look)
 {
     if (l.colorBar.isNull()) {
         return;
@@ -831,19 +829,19 @@ void paintColorBar(QPainter& painter, const HeatmapLayout& l, ColorMap::Kind kin
         gradient.setColorAt(t, ColorMap::color(kind, t));
     }
     painter.fillRect(l.colorBar, gradient);
-    painter.setPen(QPen(kOutlineColor, 1.0));
+    painter.setPen(QPen(look.outline, 1.0));
     painter.setBrush(Qt::NoBrush);
     painter.drawRect(l.colorBar);
     for (const HeatmapTick& tick : l.ticks) {
-        painter.setPen(QPen(kTextColor, 1.0));
+        painter.setPen(QPen(look.text, 1.0));
         painter.drawLine(tick.line);
         if (tick.labelShown) {
-            paintLabel(painter, tick.label, kTextColor);
+            paintLabel(painter, tick.label, look.text);
         }
     }
 }
 
-void paintLegend(QPainter& painter, const HeatmapLayout& l, double spacing)
+void paintLegend(QPainter& painter, const HeatmapLayout& l, double spacing, const FigureLook& look)
 {
     for (const HeatmapLegendEntry& entry : l.legend) {
         const bool masked = entry.kind == HeatmapLegendEntry::Kind::Masked;
@@ -853,23 +851,24 @@ void paintLegend(QPainter& painter, const HeatmapLayout& l, double spacing)
             addHatch(lines, entry.swatch, spacing / 2);
             paintHatch(painter, lines);
         }
-        painter.setPen(QPen(kOutlineColor, 1.0));
+        painter.setPen(QPen(look.outline, 1.0));
         painter.setBrush(Qt::NoBrush);
         painter.drawRect(entry.swatch);
-        paintLabel(painter, entry.label, kTextColor);
+        paintLabel(painter, entry.label, look.text);
     }
 }
 
-void paintHeader(QPainter& painter, const HeatmapLayout& l, const HeatmapMetrics& m)
+void paintHeader(QPainter& painter, const HeatmapLayout& l, const HeatmapMetrics& m,
+                 const QColor& color)
 {
     painter.setFont(m.titleFont);
     if (l.title) {
-        paintLabel(painter, *l.title, kTextColor);
+        paintLabel(painter, *l.title, color);
     }
     painter.setFont(m.labelFont);
     for (const auto* label : {&l.rowAxisTitle, &l.colAxisTitle, &l.noData}) {
         if (*label) {
-            paintLabel(painter, **label, kTextColor);
+            paintLabel(painter, **label, color);
         }
     }
 }
@@ -943,6 +942,14 @@ QString HeatmapFigure::formatValue(double value) const
     return formatNumber(value, m_style.precision);
 }
 
+void HeatmapFigure::setLook(const FigureLook& look)
+{
+    m_look = look;
+    if (!(m_look.zoom > 0.0)) {
+        m_look.zoom = 1.0;
+    }
+}
+
 QSizeF HeatmapFigure::minimumSize() const
 {
     const LayoutBuilder builder(*m_metrics, m_data, m_style);
@@ -956,14 +963,15 @@ QSizeF HeatmapFigure::preferredSize() const
 {
     const LayoutBuilder builder(*m_metrics, m_data, m_style);
     if (m_metrics->rows == 0 || m_metrics->cols == 0) {
-        return builder.emptySize();
+        return builder.emptySize() * m_look.zoom;
     }
     const double cell = builder.preferredCell();
-    return builder.sizeFor(cell, builder.angleFor(cell));
+    return builder.sizeFor(cell, builder.angleFor(cell)) * m_look.zoom;
 }
 
-// The layout in figure coordinates, with the transform that takes it into `target`: the
-// identity's translation when the target is large enough, a uniform scale below 1 when not.
+// The layout in figure coordinates, with the transform that takes it into `target`: a
+// translation and a uniform scale, which is 1 when the target is large enough, less when not,
+// and up to the zoom where the target holds the figure at its preferred size zoomed.
 HeatmapLayout HeatmapFigure::figureLayout(const QRectF& target) const
 {
     if (!(target.width() > 0) || !(target.height() > 0)) {
@@ -972,8 +980,19 @@ HeatmapLayout HeatmapFigure::figureLayout(const QRectF& target) const
         return l;
     }
     const QSizeF least = minimumSize();
-    const double scale =
-        std::min({1.0, target.width() / least.width(), target.height() / least.height()});
+    const double fitsLeast =
+        std::min(target.width() / least.width(), target.height() / least.height());
+    double scale = std::min(1.0, fitsLeast);
+    if (m_look.zoom > 1.0) {
+        // Zoomed only as far as the figure keeps its comfortable size: a larger font that left
+        // the cells smaller and the labels thinned would help no one at the back of the room.
+        const QSizeF comfortable = preferredSize() / m_look.zoom;
+        const double fits =
+            std::min(target.width() / comfortable.width(), target.height() / comfortable.height());
+        scale = std::max(scale, std::min(m_look.zoom, fits));
+    } else {
+        scale = std::min(m_look.zoom, fitsLeast);
+    }
     const QRectF logical(0, 0, target.width() / scale, target.height() / scale);
     HeatmapLayout l = LayoutBuilder(*m_metrics, m_data, m_style).build(logical);
     l.scale = scale;
@@ -1000,7 +1019,7 @@ HeatmapLayout HeatmapFigure::paintLaidOut(QPainter& painter, const QRectF& targe
     }
     painter.save();
     painter.setTransform(l.transform, true);
-    paintHeader(painter, l, *m_metrics);
+    paintHeader(painter, l, *m_metrics, m_look.text);
     if (!l.empty) {
         paintBody(painter, l);
     }
@@ -1021,10 +1040,10 @@ void HeatmapFigure::paintBody(QPainter& painter, const HeatmapLayout& l) const
     if (l.numbersShown) {
         paintNumbers(painter, l, *this);
     }
-    paintLabels(painter, l.rowLabels);
-    paintLabels(painter, l.colLabels);
-    paintColorBar(painter, l, m_style.colorMap);
-    paintLegend(painter, l, spacing);
+    paintLabels(painter, l.rowLabels, m_look.text);
+    paintLabels(painter, l.colLabels, m_look.text);
+    paintColorBar(painter, l, m_style.colorMap, m_look);
+    paintLegend(painter, l, spacing, m_look);
 }
 
 QRectF HeatmapFigure::cellRect(const QRectF& target, int row, int col) const

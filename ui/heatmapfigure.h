@@ -12,6 +12,7 @@
 #pragma once
 
 #include "colormap.h"
+#include "figurelook.h"
 
 #include <matrix.h>
 
@@ -110,7 +111,8 @@ struct HeatmapLayout
 {
     QRectF target;
     QTransform transform; // figure coordinates to target: translation and uniform scale
-    double scale = 1.0;   // below 1 when the target is smaller than minimumSize()
+    double scale = 1.0;   // up to the look's zoom; below 1 when the target is smaller than
+                          // minimumSize()
     bool empty = false;   // no rows or no columns: `noData` says so, nothing else but the title
     std::optional<HeatmapLabel> title;
     std::optional<HeatmapLabel> rowAxisTitle;
@@ -144,6 +146,13 @@ public:
     void setStyle(const HeatmapStyle& style);
     const HeatmapStyle& style() const { return m_style; }
 
+    // Colours and zoom: FigureLook::print() at first. The zoom scales the whole figure (fonts,
+    // cells, lines) and the preferred size, as far as the target holds the zoomed figure at its
+    // preferred size (and never below the scale of unit zoom); exports paint with print()
+    // whatever the view's look.
+    void setLook(const FigureLook& look);
+    const FigureLook& look() const { return m_look; }
+
     // Paints the whole figure inside `target` (in the painter's coordinates).
     void paint(QPainter& painter, const QRectF& target) const;
     // paint(), returning layout(target): the figure is laid out once for both.
@@ -153,9 +162,11 @@ public:
     // Cell containing `point` for a figure painted into `target`, or nothing.
     // The cell is QPoint(column, row): x across, y down, as on screen.
     std::optional<QPoint> cellAt(const QRectF& target, QPointF point) const;
-    // Smallest size at which every label fits.
+    // Smallest size at which every label fits, at unit zoom: below it the figure scales down,
+    // and a zoomed figure may always shrink back to it.
     QSizeF minimumSize() const;
-    // A comfortable size: cells large enough for their numbers and labels unrotated if they can.
+    // A comfortable size: cells large enough for their numbers and labels unrotated if they
+    // can, at the look's zoom.
     QSizeF preferredSize() const;
 
     // Every part of the figure as paint() places it into `target`.
@@ -177,6 +188,7 @@ private:
 
     HeatmapData m_data;
     HeatmapStyle m_style;
+    FigureLook m_look;
     std::shared_ptr<const HeatmapMetrics> m_metrics;
     // Widths of the texts measured so far in the label and the title font: setData() at
     // display rate brings the same labels and mostly the same numbers again, and measuring a

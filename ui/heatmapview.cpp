@@ -7,6 +7,7 @@
 #include "heatmapmenu.h"
 
 #include <QContextMenuEvent>
+#include <QEvent>
 #include <QHelpEvent>
 #include <QMouseEvent>
 #include <QPaintEvent>
@@ -16,8 +17,6 @@
 #include <cmath>
 
 namespace {
-
-const QColor kBackground(Qt::white);
 
 // What the figure's size depends on, but for the values.
 bool sameFrame(const HeatmapData& a, const HeatmapData& b)
@@ -44,6 +43,7 @@ HeatmapView::HeatmapView(QWidget* parent) : QWidget(parent), m_exportName(QStrin
     setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
     m_menu = new HeatmapMenu(this);
     new FigureMenuButton(m_menu, this);
+    m_figure.setLook(FigureLook::onScreen(*this));
     refreshGeometry(false);
 }
 
@@ -131,7 +131,7 @@ FigureSource HeatmapView::figureSource() const
     FigureSource source;
     source.name = m_exportName;
     source.title = m_figure.data().title;
-    source.inches = FigureSize::onScreen(*this);
+    source.inches = FigureSize::onScreen(*this) / m_figure.look().zoom;
     source.paint = FigureExport::heatmapPainter(m_figure);
     source.dataFormats = {FigureExport::Format::Csv, FigureExport::Format::Npy};
     source.saveData = [data = m_figure.data()](const QString& path) {
@@ -198,7 +198,8 @@ void HeatmapView::rerender()
         m_image = QImage(pixels, QImage::Format_ARGB32_Premultiplied);
         m_image.setDevicePixelRatio(dpr);
     }
-    m_image.fill(kBackground); // the same buffer frame after frame, while the size stays
+    m_image.fill(
+        m_figure.look().background); // the same buffer frame after frame, while the size stays
     const QRectF target(QPointF(0, 0), QSizeF(size()));
     QPainter painter(&m_image);
     m_layout = m_figure.paintLaidOut(painter, target);
@@ -261,9 +262,20 @@ void HeatmapView::paintEvent(QPaintEvent* event)
         QMetaObject::invokeMethod(this, &HeatmapView::rerender, Qt::QueuedConnection);
     }
     QPainter painter(this);
-    painter.fillRect(event->rect(), kBackground);
+    painter.fillRect(event->rect(), m_figure.look().background);
     if (!m_image.isNull()) {
         painter.drawImage(QPointF(0, 0), m_image);
+    }
+}
+
+// A new palette (light or dark window) or presenter mode's zoom, which comes with a new font.
+void HeatmapView::changeEvent(QEvent* event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange || event->type() == QEvent::FontChange) {
+        m_figure.setLook(FigureLook::onScreen(*this));
+        refreshGeometry(false);
+        rerender();
     }
 }
 

@@ -4,6 +4,10 @@
 //
 // Right-click, or the "⋯" button in the corner, opens the view's HeatmapMenu: export the
 // figure or its numbers, copy it, and change this view's colour map, numbers and precision.
+//
+// On screen the figure takes the look of the widget's palette (light text on a dark window)
+// and presenter mode's zoom (FigureLook::onScreen); what it exports has the print look, at the
+// size the figure would have at unit zoom.
 #pragma once
 
 #include "figuresource.h"
@@ -68,6 +72,7 @@ signals:
 protected:
     void paintEvent(QPaintEvent* event) override;
     void resizeEvent(QResizeEvent* event) override;
+    void changeEvent(QEvent* event) override;
     void mouseMoveEvent(QMouseEvent* event) override;
     void mousePressEvent(QMouseEvent* event) override;
     void contextMenuEvent(QContextMenuEvent* event) override;

@@ -3,6 +3,8 @@
 // thumbnails are converted to QImage once, in setItems(), and only scaled when painting.
 #include "imagegallery.h"
 
+#include "figurelook.h"
+
 #include <errors.h>
 
 #include <QFontMetrics>
@@ -25,13 +27,29 @@ constexpr int kCaptionGap = 3; // thumbnail to caption
 constexpr int kCaptionLines = 2;
 constexpr int kCaptionInset = 2; // caption to the cell's sides
 
-const QColor kCorrectText(0, 105, 40);
-const QColor kWrongText(185, 20, 20);
-const QColor kWrongFrame(205, 30, 30);
-const QColor kFrame(150, 150, 150);
-const QColor kSelectedFill(222, 235, 255);
-const QColor kSelectedOutline(0, 90, 200);
-const QColor kNoteText(110, 110, 110);
+// The colours of a light window, and of a dark one (FigureLook::isDark).
+struct GalleryColors
+{
+    QColor correctText;
+    QColor wrongText;
+    QColor wrongFrame;
+    QColor frame;
+    QColor selectedFill;
+    QColor selectedOutline;
+    QColor noteText;
+};
+
+const GalleryColors kLight{QColor(0, 105, 40),    QColor(185, 20, 20),   QColor(205, 30, 30),
+                           QColor(150, 150, 150), QColor(222, 235, 255), QColor(0, 90, 200),
+                           QColor(110, 110, 110)};
+const GalleryColors kDark{QColor(120, 210, 140), QColor(255, 130, 130), QColor(230, 70, 70),
+                          QColor(110, 110, 110), QColor(35, 60, 95),    QColor(90, 160, 255),
+                          QColor(160, 160, 160)};
+
+const GalleryColors& colorsFor(const QPalette& palette)
+{
+    return FigureLook::isDark(palette) ? kDark : kLight;
+}
 
 QImage thumbnailOf(const GalleryItem& item)
 {
@@ -233,7 +251,7 @@ void ImageGallery::paintEvent(QPaintEvent* event)
     QPainter painter(this);
     painter.fillRect(event->rect(), palette().base());
     if (m_items.isEmpty()) {
-        painter.setPen(kNoteText);
+        painter.setPen(colorsFor(palette()).noteText);
         painter.drawText(rect(), Qt::AlignCenter, tr("No images to show"));
         return;
     }
@@ -248,9 +266,10 @@ void ImageGallery::paintEvent(QPaintEvent* event)
 void ImageGallery::paintItem(QPainter& painter, const Grid& g, int index) const
 {
     const QRect cell = g.cell(index);
+    const GalleryColors& colors = colorsFor(palette());
     if (index == m_selected) {
-        painter.fillRect(cell, kSelectedFill);
-        painter.setPen(QPen(kSelectedOutline, 2.0));
+        painter.fillRect(cell, colors.selectedFill);
+        painter.setPen(QPen(colors.selectedOutline, 2.0));
         painter.setBrush(Qt::NoBrush);
         painter.drawRect(QRectF(cell).adjusted(1, 1, -1, -1));
     }
@@ -258,7 +277,8 @@ void ImageGallery::paintItem(QPainter& painter, const Grid& g, int index) const
     const QRect thumb = thumbnailRect(index);
     const bool wrong = !m_items[index].correct;
     const int frame = wrong ? 2 : 1;
-    painter.fillRect(thumb.adjusted(-frame, -frame, frame, frame), wrong ? kWrongFrame : kFrame);
+    painter.fillRect(thumb.adjusted(-frame, -frame, frame, frame),
+                     wrong ? colors.wrongFrame : colors.frame);
     painter.setRenderHint(QPainter::SmoothPixmapTransform, false);
     painter.drawImage(thumb, m_thumbnails[index]);
     const QRect box(cell.left() + kCaptionInset, cell.top() + g.captionTop,
@@ -270,7 +290,8 @@ void ImageGallery::paintCaption(QPainter& painter, const QRect& box, int index) 
 {
     const QFontMetrics fm(font());
     const QStringList lines = caption(index).split(u'\n');
-    painter.setPen(m_items[index].correct ? kCorrectText : kWrongText);
+    const GalleryColors& colors = colorsFor(palette());
+    painter.setPen(m_items[index].correct ? colors.correctText : colors.wrongText);
     painter.setFont(font());
     for (int i = 0; i < lines.size(); ++i) {
         const QRect line(box.left(), box.top() + i * fm.height(), box.width(), fm.height());

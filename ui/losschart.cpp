@@ -19,6 +19,7 @@
 #include <QChartView>
 #include <QContextMenuEvent>
 #include <QDir>
+#include <QEvent>
 #include <QFileInfo>
 #include <QGraphicsLayout>
 #include <QGraphicsScene>
@@ -448,9 +449,40 @@ void LossChart::History::appendBucket(QList<QPointF>& out, const Bucket& bucket)
     }
 }
 
+// What the chart looks like on a light palette at unit zoom, kept to come back to.
+struct LossChart::Defaults
+{
+    QBrush background;
+    QBrush labels;
+    QBrush titles;
+    QPen grid;
+    QPen line;
+    QColor legend;
+    QFont labelsFont;
+    QFont titleFont;
+    QFont legendFont;
+};
+
+namespace {
+
+// The size at which the chart's axes, at unit zoom, leave the curve a comfortable plot.
+constexpr QSizeF kComfortableSize(320.0, 170.0);
+
+QFont zoomed(QFont font, double zoom)
+{
+    if (font.pixelSize() > 0) {
+        font.setPixelSize(std::max(1, int(std::lround(font.pixelSize() * zoom))));
+    } else if (font.pointSizeF() > 0) {
+        font.setPointSizeF(font.pointSizeF() * zoom);
+    }
+    return font;
+}
+
+} // namespace
+
 LossChart::LossChart(QWidget* parent)
     : QWidget(parent), m_firstHistory(std::make_unique<History>()),
-      m_secondHistory(std::make_unique<History>())
+      m_secondHistory(std::make_unique<History>()), m_defaults(std::make_unique<Defaults>())
 {
     const ChartParts parts = makeChart(tr("epoch"), tr("loss"));
     m_series = parts.series;
@@ -467,7 +499,75 @@ LossChart::LossChart(QWidget* parent)
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_view);
     fitAxes(parts, 0, 0.0);
+    *m_defaults = Defaults{
+        parts.chart->backgroundBrush(), m_axisX->labelsBrush(), m_axisX->titleBrush(),
+        m_axisX->gridLinePen(),         m_axisX->linePen(),     parts.chart->legend()->labelColor(),
+        m_axisX->labelsFont(),          m_axisX->titleFont(),   parts.chart->legend()->font()};
     createMenu();
+    applyLook(FigureLook::onScreen(*this));
+}
+
+// Colours from the look when it is dark, the light chart's own otherwise; fonts zoomed from
+// the light chart's, so that leaving presenter mode gives back the very same sizes.
+void LossChart::applyLook(const FigureLook& look)
+{
+    m_look = look;
+    const Defaults& d = *m_defaults;
+    const bool dark = look.isDark();
+    QPen grid = d.grid;
+    QPen line = d.line;
+    if (dark) {
+        grid.setColor(look.outline.darker(130));
+        line.setColor(look.outline);
+    }
+    QChart* chart = m_view->chart();
+    chart->setBackgroundBrush(dark ? QBrush(look.background) : d.background);
+    chart->legend()->setLabelColor(dark ? look.text : d.legend);
+    for (QValueAxis* axis : {m_axisX, m_axisY}) {
+        axis->setLabelsBrush(dark ? QBrush(look.text) : d.labels);
+        axis->setTitleBrush(dark ? QBrush(look.text) : d.titles);
+        axis->setGridLinePen(grid);
+        axis->setLinePen(line);
+    }
+    m_view->setBackgroundBrush(chart->backgroundBrush());
+    m_zoom = 0.0; // the fonts follow
+    fitFonts();
+}
+
+// The look's zoom as far as the chart has room for its axes at that size: a small chart keeps
+// the usual fonts rather than leave no room for its curve.
+void LossChart::fitFonts()
+{
+    const double room =
+        std::min(height() / kComfortableSize.height(), width() / kComfortableSize.width());
+    const double zoom = std::clamp(room, 1.0, std::max(1.0, m_look.zoom));
+    if (zoom == m_zoom) {
+        return;
+    }
+    m_zoom = zoom;
+    const Defaults& d = *m_defaults;
+    m_view->chart()->legend()->setFont(zoomed(d.legendFont, zoom));
+    for (QValueAxis* axis : {m_axisX, m_axisY}) {
+        axis->setLabelsFont(zoomed(d.labelsFont, zoom));
+        axis->setTitleFont(zoomed(d.titleFont, zoom));
+    }
+}
+
+void LossChart::resizeEvent(QResizeEvent* event)
+{
+    QWidget::resizeEvent(event);
+    fitFonts();
+}
+
+void LossChart::changeEvent(QEvent* event)
+{
+    QWidget::changeEvent(event);
+    // Queued: the chart's own handling of the change, which comes after this, puts its theme's
+    // axis colours back.
+    if (event->type() == QEvent::PaletteChange || event->type() == QEvent::FontChange) {
+        QMetaObject::invokeMethod(
+            this, [this] { applyLook(FigureLook::onScreen(*this)); }, Qt::QueuedConnection);
+    }
 }
 
 LossChart::~LossChart() = default;
@@ -569,7 +669,7 @@ FigureSource LossChart::figureSource() const
     FigureSource source;
     source.name = QStringLiteral("loss");
     source.title = tr("Loss per epoch");
-    source.inches = FigureSize::onScreen(*this);
+    source.inches = FigureSize::onScreen(*this) / m_zoom;
     source.paint = [curve](QPainter& painter, const QRectF& target) {
         curve.paint(painter, target);
     };

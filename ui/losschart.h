@@ -8,9 +8,13 @@
 // history with the new, at memory speed).
 //
 // The curve is a figure like the heatmaps: right-click or the "⋯" button in the corner
-// exports it (PNG, SVG, PDF), exports its numbers (CSV) or copies it as an image.
+// exports it (PNG, SVG, PDF), exports its numbers (CSV) or copies it as an image. On screen
+// its background, text and grid follow the palette and its fonts presenter mode's zoom, as far
+// as the chart has room (FigureLook::onScreen); exported figures keep the light chart at unit
+// zoom.
 #pragma once
 
+#include "figurelook.h"
 #include "figuresource.h"
 
 #include <QByteArray>
@@ -80,11 +84,16 @@ public:
 
 protected:
     void contextMenuEvent(QContextMenuEvent* event) override;
+    void changeEvent(QEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
 
 private:
     class History;
+    struct Defaults;
 
     void createMenu();
+    void applyLook(const FigureLook& look);
+    void fitFonts();
 
     QChartView* m_view = nullptr;
     QLineSeries* m_series = nullptr;
@@ -93,6 +102,9 @@ private:
     QValueAxis* m_axisY = nullptr;
     std::unique_ptr<History> m_firstHistory;  // every epoch's loss, and the curve decimated
     std::unique_ptr<History> m_secondHistory; // the same for a comparison's second curve
+    std::unique_ptr<Defaults> m_defaults;     // the light chart's colours and fonts
+    FigureLook m_look;
+    double m_zoom = 1.0; // of the fonts now: the look's, as far as the chart has room
     QMenu* m_menu = nullptr;
     FigureActions* m_actions = nullptr;
 };

@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "appearance.h"
 #include "comparisoncontroller.h"
 #include "controlspanel.h"
 #include "corpuspanel.h"
@@ -12,6 +13,9 @@
 #include "sessionkeeper.h"
 #include "settingskeys.h"
 #include "settingspanel.h"
+#include "shortcutsdialog.h"
+#include "storedvalue.h"
+#include "tabsessions.h"
 #include "trainingcontroller.h"
 #include "transformerpage.h"
 #include "usermessage.h"
@@ -42,6 +46,7 @@
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSettings>
+#include <QSignalBlocker>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -63,6 +68,7 @@ constexpr int kTopRowHeight = 190; // controls and a loss chart tall enough for 
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), m_controller(new TrainingController(this))
 {
+    m_fontSize = font().pointSizeF();
     setWindowTitle(tr("AttnLab"));
     setCentralWidget(createPages());
     QDockWidget* sidebar = createSidebar();
@@ -73,8 +79,10 @@ MainWindow::MainWindow(QWidget* parent)
     connectPanels();
     connectExports();
     connectSettings();
-    startLesson();
+    restorePanels();
     m_sessions = new SessionKeeper(m_controller, this);
+    m_tabSessions = new TabSessions(m_pages, m_transformer, m_vit, this);
+    connect(m_pages, &QTabWidget::currentChanged, this, &MainWindow::updateTitle);
     m_sessions->markUnmodified();
     connect(m_sessions, &SessionKeeper::modifiedChanged, this, &MainWindow::updateTitle);
     connect(m_sessions, &SessionKeeper::recentFilesChanged, this, &MainWindow::fillRecentMenu);
@@ -85,17 +93,50 @@ MainWindow::MainWindow(QWidget* parent)
     offerRecovery();
     resize(kDefaultSize.boundedTo(screen()->availableSize()));
     restoreLayout();
+    addAppearance();
+}
+
+// Last, so that the window is built and laid out at the usual font: a stored presenter mode
+// then comes in as when it is chosen (see changeEvent()).
+void MainWindow::addAppearance()
+{
+    m_appearance = new Appearance(this);
+    m_themeMenu->addActions(m_appearance->themeActions());
+    m_viewMenu->insertAction(m_fullScreenAction, m_appearance->presenterAction());
+}
+
+// The stored settings of each tab, then the lesson built with the Single head's; settings the
+// lesson refuses (a context shorter than its sentences) give way to the defaults.
+void MainWindow::restorePanels()
+{
+    const QSettings settings;
+    m_settings->restoreSettings(settings);
+    m_controls->restoreSettings(settings);
+    StoredValue::restoreStyles(settings, SettingsKeys::singleHeadViewStyles, m_matrices->views());
+    startLesson();
+    m_transformer->restoreSettings(settings);
+    m_vit->restoreSettings(settings);
 }
 
 void MainWindow::startLesson()
 {
     m_controller->setPace(m_controls->pace());
-    m_controller->rebuild(attnlab::lessonCorpus(), m_settings->config());
+    QString refused;
+    try {
+        m_controller->rebuild(attnlab::lessonCorpus(), m_settings->config());
+    } catch (const attnlab::InputError& error) {
+        refused = userMessage(error);
+        m_settings->setConfig(attnlab::ToyConfig{});
+        m_controller->rebuild(attnlab::lessonCorpus(), m_settings->config());
+    }
     m_transformer->setUserCorpus(m_controller->corpus());
     showModel();
     m_controls->showNote(tr("Press Train and watch the row of “the”: it learns to predict "
                             "chicken after man and beef after woman, which a bigram table "
                             "cannot."));
+    if (!refused.isEmpty()) {
+        m_settings->showError(tr("The stored settings were not used: %1").arg(refused));
+    }
 }
 
 // Sentences, hyperparameters and vocabulary, in a dock that can be hidden (F9) so that a
@@ -107,13 +148,49 @@ QDockWidget* MainWindow::createSidebar()
     scroll->setWidgetResizable(true);
     scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     scroll->setFrameShape(QFrame::NoFrame);
-    scroll->setMinimumWidth(scroll->widget()->minimumSizeHint().width() +
-                            scroll->verticalScrollBar()->sizeHint().width());
+    m_sidebarScroll = scroll;
+    fitSidebar();
     auto* dock = new QDockWidget(tr("Model (F9 hides this panel)"), this);
     dock->setObjectName(QStringLiteral("modelDock"));
     dock->setFeatures(QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetMovable);
     dock->setWidget(scroll);
     return dock;
+}
+
+void MainWindow::fitSidebar()
+{
+    m_sidebarScroll->setMinimumWidth(m_sidebarScroll->widget()->minimumSizeHint().width() +
+                                     m_sidebarScroll->verticalScrollBar()->sizeHint().width());
+}
+
+// Full screen left or entered another way: the action follows. Presenter mode's larger font:
+// the side panel widens to fit it and the training controls and the loss curve above the
+// heatmaps grow with it; leaving it shrinks them back.
+void MainWindow::changeEvent(QEvent* event)
+{
+    QMainWindow::changeEvent(event);
+    if (event->type() == QEvent::WindowStateChange && m_fullScreenAction) {
+        const QSignalBlocker blocker(m_fullScreenAction);
+        m_fullScreenAction->setChecked(isFullScreen());
+    }
+    if (event->type() != QEvent::FontChange || !m_viewSplitter || !(m_fontSize > 0)) {
+        return;
+    }
+    const double ratio = font().pointSizeF() / m_fontSize;
+    m_fontSize = font().pointSizeF();
+    fitSidebar();
+    scaleTopRow(ratio);
+}
+
+// The training controls and the loss curve, `ratio` times as tall, leaving the heatmaps room.
+void MainWindow::scaleTopRow(double ratio)
+{
+    const QList<int> sizes = m_viewSplitter->sizes();
+    if (sizes.size() == 2 && ratio > 0 && ratio != 1.0 && sizes[0] > 0) {
+        const int total = sizes[0] + sizes[1];
+        const int top = std::clamp(qRound(sizes[0] * ratio), 1, std::max(1, total - kTopRowHeight));
+        m_viewSplitter->setSizes({top, total - top});
+    }
 }
 
 QWidget* MainWindow::createSidebarContent()
@@ -130,6 +207,14 @@ QWidget* MainWindow::createSidebarContent()
 }
 
 void MainWindow::createMenus(QDockWidget* sidebar)
+{
+    createFileMenu();
+    createTrainingMenu();
+    createViewMenu(sidebar);
+    createHelpMenu();
+}
+
+void MainWindow::createFileMenu()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     QAction* open = file->addAction(tr("&Open Session…"), this, &MainWindow::openSessionDialog);
@@ -158,12 +243,77 @@ void MainWindow::createMenus(QDockWidget* sidebar)
                                "PNG, SVG, PDF and data, into one folder"));
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setObjectName(QStringLiteral("quitAction"));
     quit->setShortcut(QKeySequence::Quit);
+}
+
+// The buttons of the tab shown. No bare keys: Space and Return belong to the focused field
+// or button.
+void MainWindow::createTrainingMenu()
+{
+    QMenu* training = menuBar()->addMenu(tr("&Training"));
+    QAction* train = training->addAction(tr("&Train / Pause"), this, &MainWindow::trainOrPause);
+    train->setObjectName(QStringLiteral("trainPauseAction"));
+    train->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
+    train->setStatusTip(tr("Train the model of the tab shown, or pause it"));
+    QAction* step = training->addAction(tr("&Step"), this, &MainWindow::stepShownPage);
+    step->setObjectName(QStringLiteral("stepAction"));
+    step->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Right));
+    step->setStatusTip(tr("Train one epoch (one batch on the Vision Transformer tab)"));
+    QAction* reset = training->addAction(tr("&Reset"), this, &MainWindow::resetShownPage);
+    reset->setObjectName(QStringLiteral("resetAction"));
+    reset->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
+    reset->setStatusTip(tr("Start the model of the tab shown again from its initial weights"));
+}
+
+void MainWindow::createViewMenu(QDockWidget* sidebar)
+{
     QMenu* view = menuBar()->addMenu(tr("&View"));
     QAction* toggle = sidebar->toggleViewAction();
     toggle->setText(tr("&Model Panel"));
     toggle->setShortcut(QKeySequence(Qt::Key_F9));
     view->addAction(toggle);
+    view->addSeparator();
+    addPageAction(view, tr("&Single Head"), 0)->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
+    addPageAction(view, tr("T&ransformer"), 1)->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
+    addPageAction(view, tr("&Vision Transformer"), 2)
+        ->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_3));
+    view->addSeparator();
+    m_viewMenu = view;
+    m_themeMenu = view->addMenu(tr("&Theme"));
+    m_themeMenu->setObjectName(QStringLiteral("themeMenu"));
+    QAction* fullScreen = view->addAction(tr("&Full Screen"));
+    m_fullScreenAction = fullScreen;
+    fullScreen->setObjectName(QStringLiteral("fullScreenAction"));
+    fullScreen->setCheckable(true);
+    QList<QKeySequence> keys = QKeySequence::keyBindings(QKeySequence::FullScreen);
+    fullScreen->setShortcuts(keys.isEmpty() ? QList<QKeySequence>{Qt::Key_F11} : keys);
+    connect(fullScreen, &QAction::toggled, this, &MainWindow::toggleFullScreen);
+}
+
+QAction* MainWindow::addPageAction(QMenu* menu, const QString& text, int page)
+{
+    QAction* action = menu->addAction(text, this, [this, page] { m_pages->setCurrentIndex(page); });
+    action->setObjectName(QStringLiteral("showPage%1Action").arg(page + 1));
+    return action;
+}
+
+void MainWindow::createHelpMenu()
+{
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    QAction* shortcuts = help->addAction(tr("&Keyboard Shortcuts"), this, [this] {
+        auto* dialog = new ShortcutsDialog(this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->open();
+    });
+    shortcuts->setObjectName(QStringLiteral("keyboardShortcutsAction"));
+    shortcuts->setShortcut(QKeySequence::HelpContents);
+}
+
+void MainWindow::toggleFullScreen(bool on)
+{
+    setWindowState(on ? windowState() | Qt::WindowFullScreen
+                      : windowState() & ~Qt::WindowFullScreen);
 }
 
 // The single head of the lesson on one tab, the transformer side by side on the other.
@@ -188,7 +338,7 @@ void MainWindow::pageChanged(int index)
 {
     if (index != 0) {
         if (m_shownPage == 0) {
-            m_sidebarWasVisible = m_sidebar->isVisible();
+            m_sidebarWasVisible = !m_sidebar->isHidden(); // before show(), nothing is visible
         }
         m_sidebar->hide();
     } else if (m_sidebarWasVisible) {
@@ -358,6 +508,47 @@ void MainWindow::train()
     m_controller->train();
 }
 
+void MainWindow::showLessonPage()
+{
+    m_pages->setCurrentIndex(0);
+}
+
+void MainWindow::trainOrPause()
+{
+    if (m_pages->currentWidget() == m_transformer) {
+        m_transformer->trainOrPause();
+    } else if (m_pages->currentWidget() == m_vit) {
+        m_vit->trainOrPause();
+    } else if (m_controller->latest() &&
+               runStateOf(*m_controller->latest()) == RunState::Training) {
+        m_controller->pause();
+    } else {
+        train();
+    }
+}
+
+void MainWindow::stepShownPage()
+{
+    if (m_pages->currentWidget() == m_transformer) {
+        m_transformer->stepOnce();
+    } else if (m_pages->currentWidget() == m_vit) {
+        m_vit->stepOnce();
+    } else {
+        m_controller->step();
+    }
+}
+
+void MainWindow::resetShownPage()
+{
+    if (m_pages->currentWidget() == m_transformer) {
+        m_transformer->resetModels();
+    } else if (m_pages->currentWidget() == m_vit) {
+        m_vit->resetModel();
+    } else {
+        reset();
+    }
+}
+
 void MainWindow::showTransformerPage()
 {
     m_pages->setCurrentWidget(m_transformer);
@@ -460,14 +651,29 @@ void MainWindow::restoreLayout()
     restoreGeometry(settings.value(SettingsKeys::windowGeometry).toByteArray());
     restoreState(settings.value(SettingsKeys::windowState).toByteArray());
     m_viewSplitter->restoreState(settings.value(SettingsKeys::viewSplitter).toByteArray());
+    const auto page =
+        StoredValue::wholeNumber(settings.value(SettingsKeys::shownPage), 0, m_pages->count() - 1);
+    m_pages->setCurrentIndex(page.value_or(0));
 }
 
-void MainWindow::saveLayout() const
+// The model panel is stored as the Single head tab has it, even when another tab hides it.
+void MainWindow::saveLayout()
 {
+    if (m_shownPage != 0) {
+        m_sidebar->setVisible(m_sidebarWasVisible);
+    }
+    // The rows above the heatmaps as at the usual font: presenter mode scales them again.
+    scaleTopRow(m_appearance->baseFont().pointSizeF() / m_fontSize);
     QSettings settings;
     settings.setValue(SettingsKeys::windowGeometry, saveGeometry());
     settings.setValue(SettingsKeys::windowState, saveState());
     settings.setValue(SettingsKeys::viewSplitter, m_viewSplitter->saveState());
+    settings.setValue(SettingsKeys::shownPage, m_pages->currentIndex());
+    m_settings->saveSettings(settings);
+    m_controls->saveSettings(settings);
+    StoredValue::storeStyles(settings, SettingsKeys::singleHeadViewStyles, m_matrices->views());
+    m_transformer->saveSettings(settings);
+    m_vit->saveSettings(settings);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)
@@ -526,6 +732,9 @@ std::map<std::string, std::string> MainWindow::viewOfWindow() const
 
 bool MainWindow::openSessionFile(const QString& path)
 {
+    if (const std::optional<bool> opened = openTabSession(path)) {
+        return *opened;
+    }
     try {
         applySession(SessionKeeper::read(path), path);
     } catch (const attnlab::InputError& error) {
@@ -570,12 +779,48 @@ void MainWindow::applySession(const attnlab::ToySession& session, const QString&
 
 bool MainWindow::saveSessionFile(const QString& path)
 {
+    if (m_tabSessions->handlesShownTab()) {
+        return saveTabSession(path);
+    }
     try {
         m_sessions->save(path, viewOfWindow());
     } catch (const attnlab::InputError& error) {
         showStatus(tr("Session not saved: %1").arg(userMessage(error)));
         return false;
     }
+    showStatus(tr("Saved the session to %1.").arg(QDir::toNativeSeparators(path)));
+    updateTitle();
+    return true;
+}
+
+// A session of the Transformer or Vision Transformer tab: whether it opened. Nothing for a file
+// left to the Single head tab.
+std::optional<bool> MainWindow::openTabSession(const QString& path)
+{
+    try {
+        if (!m_tabSessions->open(path)) {
+            return std::nullopt;
+        }
+    } catch (const attnlab::InputError& error) {
+        showStatus(tr("Session not opened, the model shown stays: %1").arg(userMessage(error)));
+        return false;
+    }
+    m_sessions->remember(path);
+    showStatus(tr("Opened %1 in the %2 tab.")
+                   .arg(QFileInfo(path).fileName(), m_pages->tabText(m_pages->currentIndex())));
+    updateTitle();
+    return true;
+}
+
+bool MainWindow::saveTabSession(const QString& path)
+{
+    try {
+        m_tabSessions->save(path);
+    } catch (const attnlab::InputError& error) {
+        showStatus(tr("Session not saved: %1").arg(userMessage(error)));
+        return false;
+    }
+    m_sessions->remember(path);
     showStatus(tr("Saved the session to %1.").arg(QDir::toNativeSeparators(path)));
     updateTitle();
     return true;
@@ -592,19 +837,19 @@ void MainWindow::openSessionDialog()
 
 void MainWindow::saveSession()
 {
-    if (m_sessions->path().isEmpty()) {
+    const QString path =
+        m_tabSessions->handlesShownTab() ? m_tabSessions->path() : m_sessions->path();
+    if (path.isEmpty()) {
         saveSessionAs();
     } else {
-        saveSessionFile(m_sessions->path());
+        saveSessionFile(path);
     }
 }
 
 bool MainWindow::saveSessionAs()
 {
-    QString path = QFileDialog::getSaveFileName(
-        this, tr("Save the session"),
-        m_sessions->path().isEmpty() ? QStringLiteral("lesson.attnlab") : m_sessions->path(),
-        tr("AttnLab sessions (*.attnlab)"));
+    QString path = QFileDialog::getSaveFileName(this, tr("Save the session"), sessionSuggestion(),
+                                                tr("AttnLab sessions (*.attnlab)"));
     if (path.isEmpty()) {
         return false;
     }
@@ -612,6 +857,16 @@ bool MainWindow::saveSessionAs()
         path += QStringLiteral(".attnlab");
     }
     return saveSessionFile(path);
+}
+
+// Where Save As starts: the shown tab's current file, or a name of the tab's own.
+QString MainWindow::sessionSuggestion() const
+{
+    if (m_tabSessions->handlesShownTab()) {
+        return m_tabSessions->path().isEmpty() ? m_tabSessions->defaultName()
+                                               : m_tabSessions->path();
+    }
+    return m_sessions->path().isEmpty() ? QStringLiteral("lesson.attnlab") : m_sessions->path();
 }
 
 void MainWindow::fillRecentMenu()
@@ -651,13 +906,15 @@ bool MainWindow::recoverSession()
     return true;
 }
 
+// The shown tab's current file; the modified mark is the Single head tab's.
 void MainWindow::updateTitle()
 {
-    const QString name = m_sessions->path().isEmpty()
-                             ? QString()
-                             : QStringLiteral(" — ") + QFileInfo(m_sessions->path()).fileName();
+    const bool tabFile = m_tabSessions && m_tabSessions->handlesShownTab();
+    const QString path = tabFile ? m_tabSessions->path() : m_sessions->path();
+    const QString name =
+        path.isEmpty() ? QString() : QStringLiteral(" — ") + QFileInfo(path).fileName();
     setWindowTitle(tr("AttnLab") + name + QStringLiteral("[*]"));
-    setWindowModified(m_sessions->isModified());
+    setWindowModified(!tabFile && m_sessions->isModified());
 }
 
 // Session files open, text files go into the sentence editor, pictures to the Vision

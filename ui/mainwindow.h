@@ -11,6 +11,12 @@
 // File → Export all views… writes every heatmap of the selected sentence and the loss curve
 // into one folder; each figure's own menu exports it alone. What was written is said in the
 // status bar.
+//
+// Training → Train/Pause, Step and Reset act on the tab shown. View switches tabs, shows the
+// model panel, chooses the theme and presenter mode (Appearance) and full screen; Help lists
+// every shortcut. Each tab's settings and view choices are stored when the window closes and
+// restored when it opens (see settingskeys.h); a stored value the model refuses gives way to
+// the default.
 #pragma once
 
 #include <corpus.h>
@@ -21,19 +27,23 @@
 
 #include <exception>
 #include <map>
+#include <optional>
 #include <string>
 
+class Appearance;
 class ControlsPanel;
 class CorpusPanel;
 class LossChart;
 class MatricesPanel;
 class QDockWidget;
 class QLabel;
+class QScrollArea;
 class QSplitter;
 class SettingsPanel;
 class QMenu;
 class QTabWidget;
 class SessionKeeper;
+class TabSessions;
 class TrainingController;
 class TransformerPage;
 class VitPage;
@@ -57,10 +67,16 @@ public:
     // Restores the session the autosave kept when the last run did not close cleanly.
     bool recoverSession();
     SessionKeeper* sessions() const { return m_sessions; }
+    // Session files of the Transformer and Vision Transformer tabs; the methods above go
+    // through it first.
+    TabSessions* tabSessions() const { return m_tabSessions; }
 
-    // Shows the Transformer page (for --transformer) or the Vision Transformer page (--vit).
+    // Shows the Single head page (for --lesson), the Transformer page (--transformer) or the
+    // Vision Transformer page (--vit), whatever page was stored.
+    void showLessonPage();
     void showTransformerPage();
     void showVitPage();
+    Appearance* appearance() const { return m_appearance; }
     // Starts training on the page shown (for --train).
     void trainShownPage();
 
@@ -72,13 +88,27 @@ public:
 
 protected:
     void closeEvent(QCloseEvent* event) override;
+    void changeEvent(QEvent* event) override;
     void dragEnterEvent(QDragEnterEvent* event) override;
     void dropEvent(QDropEvent* event) override;
 
 private:
     QDockWidget* createSidebar();
     QWidget* createSidebarContent();
+    void fitSidebar();
+    void scaleTopRow(double ratio);
+    void addAppearance();
     void createMenus(QDockWidget* sidebar);
+    void createFileMenu();
+    void createTrainingMenu();
+    void createViewMenu(QDockWidget* sidebar);
+    void createHelpMenu();
+    QAction* addPageAction(QMenu* menu, const QString& text, int page);
+    void trainOrPause();
+    void stepShownPage();
+    void resetShownPage();
+    void toggleFullScreen(bool on);
+    void restorePanels();
     void connectExports();
     void exportAllViews();
     void showStatus(const QString& text);
@@ -90,7 +120,7 @@ private:
     void startLesson();
     void reportDevice();
     void restoreLayout();
-    void saveLayout() const;
+    void saveLayout();
 
     void applyCorpus(const QString& text);
     attnlab::Corpus parseSentences(const QString& text) const;
@@ -100,6 +130,9 @@ private:
     void applySession(const attnlab::ToySession& session, const QString& path);
     std::map<std::string, std::string> viewOfWindow() const;
     void openSessionDialog();
+    std::optional<bool> openTabSession(const QString& path);
+    bool saveTabSession(const QString& path);
+    QString sessionSuggestion() const;
     void saveSession();
     bool saveSessionAs();
     void fillRecentMenu();
@@ -116,6 +149,7 @@ private:
     void announce(const QString& text);
 
     TrainingController* m_controller = nullptr;
+    Appearance* m_appearance = nullptr;
     CorpusPanel* m_corpus = nullptr;
     SettingsPanel* m_settings = nullptr;
     VocabPanel* m_vocab = nullptr;
@@ -127,11 +161,17 @@ private:
     TransformerPage* m_transformer = nullptr;
     VitPage* m_vit = nullptr;
     QDockWidget* m_sidebar = nullptr;
+    QScrollArea* m_sidebarScroll = nullptr;
+    double m_fontSize = 0.0;         // points, to scale the rows above the heatmaps with the font
     bool m_sidebarWasVisible = true; // before another page hid it
     int m_shownPage = 0;
     bool m_discardConfirmed = false; // the user chose to close without the unapplied sentences
     bool m_sessionDiscarded = false; // … or without saving the trained model
     SessionKeeper* m_sessions = nullptr;
+    TabSessions* m_tabSessions = nullptr;
     QMenu* m_recentMenu = nullptr;
+    QMenu* m_viewMenu = nullptr;
+    QMenu* m_themeMenu = nullptr;
+    QAction* m_fullScreenAction = nullptr;
     QAction* m_recoverAction = nullptr;
 };

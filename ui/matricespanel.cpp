@@ -1,5 +1,6 @@
 #include "matricespanel.h"
 
+#include "errortext.h"
 #include "explanations.h"
 #include "heatmapview.h"
 #include "sentenceheatmaps.h"
@@ -80,7 +81,7 @@ void MatricesPanel::createSelector()
     m_tryError->setObjectName(QStringLiteral("tryError"));
     m_tryError->setTextFormat(Qt::PlainText);
     m_tryError->setWordWrap(true);
-    m_tryError->setStyleSheet(QStringLiteral("color: #c62828; font-weight: bold;"));
+    ErrorText::mark(m_tryError);
     m_tryError->hide();
 }
 

@@ -27,8 +27,6 @@ constexpr int kTickIntervals = 5;
 constexpr int kGradientStops = 64;
 constexpr int kValueDigits = 3;
 
-const QColor kTextColor(32, 32, 32);
-const QColor kFrameColor(128, 128, 128);
 const QColor kGridColor(160, 160, 160, 190);
 const QColor kHighlightOuter(20, 20, 20);
 const QColor kHighlightInner(Qt::white);
@@ -296,12 +294,12 @@ void paintPixels(QPainter& painter, const PatchOverlayLayout& l, const PatchOver
     }
 }
 
-void paintFrame(QPainter& painter, const PatchOverlayLayout& l)
+void paintFrame(QPainter& painter, const PatchOverlayLayout& l, const QColor& color)
 {
     const double frame = kFrame * l.scale;
-    painter.fillRect(l.image.adjusted(-frame, -frame, frame, frame), kFrameColor);
+    painter.fillRect(l.image.adjusted(-frame, -frame, frame, frame), color);
     for (const QRectF& mark : l.frameTicks) {
-        painter.fillRect(mark, kFrameColor);
+        painter.fillRect(mark, color);
     }
 }
 
@@ -361,25 +359,26 @@ void paintBarHalf(QPainter& painter, const QRectF& half, const PatchOverlayFigur
 }
 
 void paintText(QPainter& painter, const QRectF& box, const QFont& font, int flags,
-               const QString& text)
+               const QString& text, const QColor& color)
 {
     painter.setFont(font);
-    painter.setPen(kTextColor);
+    painter.setPen(color);
     painter.drawText(box, flags | Qt::TextDontClip, text);
 }
 
 void paintBar(QPainter& painter, const PatchOverlayLayout& l, const PatchOverlayFigure& figure)
 {
+    const FigureLook& look = figure.look();
     const QRectF& bar = l.colorBar;
     const QRectF left(bar.left(), bar.top(), bar.width() / 2.0, bar.height());
     paintBarHalf(painter, left, figure, Qt::black);
     paintBarHalf(painter, left.translated(left.width(), 0), figure, Qt::white);
     painter.save();
     painter.setRenderHint(QPainter::Antialiasing, true);
-    painter.setPen(QPen(kFrameColor, 1.0));
+    painter.setPen(QPen(look.outline, 1.0));
     painter.setBrush(Qt::NoBrush);
     painter.drawRect(bar.adjusted(-0.5, -0.5, 0.5, 0.5));
-    painter.setPen(QPen(kTextColor, 1.0, Qt::SolidLine, Qt::FlatCap));
+    painter.setPen(QPen(look.text, 1.0, Qt::SolidLine, Qt::FlatCap));
     for (const PatchOverlayTick& tick : l.ticks) {
         painter.drawLine(tick.line);
     }
@@ -388,20 +387,20 @@ void paintBar(QPainter& painter, const PatchOverlayLayout& l, const PatchOverlay
 
 // Text in figure coordinates: a figure scaled down scales its fonts with it.
 void paintTexts(QPainter& painter, const PatchOverlayLayout& l, const Metrics& m,
-                const QString& title)
+                const QString& title, const QColor& color)
 {
     painter.save();
     const QTransform back = l.transform.inverted();
     painter.setTransform(l.transform, true);
     if (!l.title.isNull()) {
-        paintText(painter, back.mapRect(l.title), m.titleFont, Qt::AlignCenter, title);
+        paintText(painter, back.mapRect(l.title), m.titleFont, Qt::AlignCenter, title, color);
     }
     if (l.empty) {
-        paintText(painter, back.mapRect(l.note), m.font, Qt::AlignCenter, l.noteText);
+        paintText(painter, back.mapRect(l.note), m.font, Qt::AlignCenter, l.noteText, color);
     }
     for (const PatchOverlayTick& tick : l.ticks) {
         paintText(painter, back.mapRect(tick.text), m.font, Qt::AlignLeft | Qt::AlignVCenter,
-                  tick.label);
+                  tick.label, color);
     }
     painter.restore();
 }
@@ -539,6 +538,14 @@ QString PatchOverlayFigure::formatValue(double value) const
     return QString::number(value, 'f', kValueDigits);
 }
 
+void PatchOverlayFigure::setLook(const FigureLook& look)
+{
+    m_look = look;
+    if (!(m_look.zoom > 0.0)) {
+        m_look.zoom = 1.0;
+    }
+}
+
 QSizeF PatchOverlayFigure::minimumSize() const
 {
     return sizeAt(measure(m_data, m_style, rangeMax()), m_data, 1.0);
@@ -547,7 +554,7 @@ QSizeF PatchOverlayFigure::minimumSize() const
 QSizeF PatchOverlayFigure::preferredSize() const
 {
     const QSizeF size = sizeAt(measure(m_data, m_style, rangeMax()), m_data, kPreferredPixel);
-    return m_data.empty() ? size.expandedTo(QSizeF(240, 160)) : size;
+    return (m_data.empty() ? size.expandedTo(QSizeF(240, 160)) : size) * m_look.zoom;
 }
 
 PatchOverlayLayout PatchOverlayFigure::layout(const QRectF& target, const QTransform& device) const
@@ -556,7 +563,8 @@ PatchOverlayLayout PatchOverlayFigure::layout(const QRectF& target, const QTrans
     const QSizeF least = sizeAt(m, m_data, 1.0);
     PatchOverlayLayout l;
     l.target = target;
-    l.scale = std::min({1.0, target.width() / least.width(), target.height() / least.height()});
+    l.scale =
+        std::min({m_look.zoom, target.width() / least.width(), target.height() / least.height()});
     l.scale = std::max(l.scale, 1e-3);
     l.transform = QTransform::fromTranslate(-target.left(), -target.top()) *
                   QTransform::fromScale(l.scale, l.scale) *
@@ -577,8 +585,10 @@ PatchOverlayLayout PatchOverlayFigure::layout(const QRectF& target, const QTrans
     l.rows = m_data.rows;
     l.cols = m_data.cols;
     l.patch = m_data.patch;
-    const std::optional<double> s = l.scale == 1.0 ? deviceScale(device) : std::nullopt;
-    placeImage(l, m, v, s, device);
+    // Pixels align at the full zoom, through the zoom and the device together.
+    const QTransform toDevice = l.transform * device;
+    const std::optional<double> s = l.scale == m_look.zoom ? deviceScale(toDevice) : std::nullopt;
+    placeImage(l, m, v, s, toDevice);
     l.gridShown =
         m_style.grid && l.aligned && l.devicePixels >= kGridMinDevicePixels && m_data.patches() > 1;
     if (!l.title.isNull()) {
@@ -596,7 +606,7 @@ void PatchOverlayFigure::paint(QPainter& painter, const QRectF& target) const
     painter.setRenderHint(QPainter::Antialiasing, false);
     painter.setRenderHint(QPainter::SmoothPixmapTransform, false);
     if (!l.empty) {
-        paintFrame(painter, l);
+        paintFrame(painter, l, m_look.outline);
         paintPixels(painter, l, m_data);
         for (size_t i = 0; i < m_data.attention.size(); ++i) {
             painter.fillRect(l.patchRect(int(i)), overlayColor(m_data.attention[i]));
@@ -607,7 +617,7 @@ void PatchOverlayFigure::paint(QPainter& painter, const QRectF& target) const
             paintBar(painter, l, *this);
         }
     }
-    paintTexts(painter, l, measure(m_data, m_style, rangeMax()), m_data.title);
+    paintTexts(painter, l, measure(m_data, m_style, rangeMax()), m_data.title, m_look.text);
     painter.restore();
 }
 
@@ -640,6 +650,7 @@ FigureExport::Painter PatchOverlayFigure::painter() const
     PatchOverlayFigure exported = *this;
     exported.m_style.colorBar = true;
     exported.m_style.titleInset = 0.0;
+    exported.m_look = FigureLook::print();
     return [exported](QPainter& painter, const QRectF& target) { exported.paint(painter, target); };
 }
 

@@ -34,6 +34,7 @@
 
 #include "colormap.h"
 #include "figureexport.h"
+#include "figurelook.h"
 #include "heatmapfigure.h"
 
 #include <QCoreApplication>
@@ -95,7 +96,8 @@ struct PatchOverlayLayout
 {
     QRectF target;
     QTransform transform; // figure coordinates to target: a uniform scale about the corner
-    double scale = 1.0;   // below 1 when the target is smaller than minimumSize()
+    double scale = 1.0;   // the look's zoom; less when the target is smaller than the zoomed
+                          // minimumSize()
     bool empty = false;   // no image: `note` says so, nothing else but the title
     QRectF title;         // null without a title
     QRectF note;
@@ -135,6 +137,10 @@ public:
     const PatchOverlayData& data() const { return m_data; }
     void setStyle(const PatchOverlayStyle& style) { m_style = style; }
     const PatchOverlayStyle& style() const { return m_style; }
+    // Colours and zoom: FigureLook::print() at first. The zoom scales the text, the frame and
+    // the preferred size; painter() and exportAll() use print() whatever the look.
+    void setLook(const FigureLook& look);
+    const FigureLook& look() const { return m_look; }
     // The same checks as setData(), without changing anything.
     static void check(const PatchOverlayData& data);
 
@@ -145,9 +151,10 @@ public:
     // from the painter's coordinates is `device` (e.g. QTransform::fromScale(2, 2) for a
     // QImage of device pixel ratio 2, or for a PNG exported at 192 DPI).
     PatchOverlayLayout layout(const QRectF& target, const QTransform& device = {}) const;
-    // Smallest size at which every label fits and each image pixel gets a logical pixel.
+    // Smallest size at which every label fits and each image pixel gets a logical pixel, at
+    // unit zoom: a zoomed figure may always shrink back to it.
     QSizeF minimumSize() const;
-    // A comfortable size on screen: kPreferredPixel logical pixels per image pixel.
+    // A comfortable size on screen: kPreferredPixel logical pixels per image pixel, zoomed.
     QSizeF preferredSize() const;
     static constexpr int kPreferredPixel = 8;
 
@@ -180,4 +187,5 @@ private:
 
     PatchOverlayData m_data;
     PatchOverlayStyle m_style;
+    FigureLook m_look;
 };

@@ -8,6 +8,7 @@
 
 #include <QActionGroup>
 #include <QContextMenuEvent>
+#include <QEvent>
 #include <QHelpEvent>
 #include <QMenu>
 #include <QMouseEvent>
@@ -17,12 +18,6 @@
 
 #include <cmath>
 
-namespace {
-
-const QColor kBackground(Qt::white);
-
-} // namespace
-
 PatchOverlayView::PatchOverlayView(QWidget* parent)
     : QWidget(parent), m_exportName(QStringLiteral("patch-attention"))
 {
@@ -31,6 +26,7 @@ PatchOverlayView::PatchOverlayView(QWidget* parent)
     setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
     buildMenu();
     m_button = new FigureMenuButton(m_menu, this);
+    m_figure.setLook(FigureLook::onScreen(*this));
     setStyle(style());
 }
 
@@ -195,7 +191,7 @@ FigureSource PatchOverlayView::figureSource() const
     FigureSource source;
     source.name = m_exportName;
     source.title = m_figure.data().title;
-    source.inches = FigureSize::onScreen(*this);
+    source.inches = FigureSize::onScreen(*this) / m_figure.look().zoom;
     source.paint = m_figure.painter();
     source.dataFormats = {FigureExport::Format::Csv, FigureExport::Format::Npy};
     source.saveData = [figure = m_figure](const QString& path) { figure.saveData(path); };
@@ -229,7 +225,7 @@ void PatchOverlayView::rerender()
     }
     m_image = QImage(pixels, QImage::Format_ARGB32_Premultiplied);
     m_image.setDevicePixelRatio(dpr);
-    m_image.fill(kBackground);
+    m_image.fill(m_figure.look().background);
     const QRectF target(QPointF(0, 0), QSizeF(size()));
     QPainter painter(&m_image);
     m_figure.paint(painter, target);
@@ -272,9 +268,20 @@ void PatchOverlayView::paintEvent(QPaintEvent* event)
         QMetaObject::invokeMethod(this, &PatchOverlayView::rerender, Qt::QueuedConnection);
     }
     QPainter painter(this);
-    painter.fillRect(event->rect(), kBackground);
+    painter.fillRect(event->rect(), m_figure.look().background);
     if (!m_image.isNull()) {
         painter.drawImage(QPointF(0, 0), m_image);
+    }
+}
+
+// A new palette or presenter mode's zoom (which comes with a new font): see HeatmapView.
+void PatchOverlayView::changeEvent(QEvent* event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange || event->type() == QEvent::FontChange) {
+        m_figure.setLook(FigureLook::onScreen(*this));
+        updateGeometry();
+        rerender();
     }
 }
 

@@ -11,6 +11,8 @@
 //   Patch grid
 // The figure exports as PNG, SVG and PDF, and the attention as CSV and .npy, a
 // patchRows × patchCols matrix; "Export data…" is disabled while there is no attention.
+// On screen it follows the palette and presenter mode's zoom; exports keep the print look
+// (see FigureLook).
 #pragma once
 
 #include "figuresource.h"
@@ -76,6 +78,7 @@ signals:
 protected:
     void paintEvent(QPaintEvent* event) override;
     void resizeEvent(QResizeEvent* event) override;
+    void changeEvent(QEvent* event) override;
     void mouseMoveEvent(QMouseEvent* event) override;
     void mousePressEvent(QMouseEvent* event) override;
     void leaveEvent(QEvent* event) override;

@@ -47,6 +47,8 @@ public:
     void markUnmodified();
 
     QStringList recentFiles() const;
+    // Puts `path` first among the recent files (a session of any tab).
+    void remember(const QString& path);
     void setAutosaveInterval(std::chrono::milliseconds interval);
     QString recoveryPath() const;
     // A recovery file was there when the window started.
@@ -62,7 +64,6 @@ signals:
     void recentFilesChanged();
 
 private:
-    void remember(const QString& path);
     void checkModified();
     std::pair<std::uint64_t, long> position() const;
 

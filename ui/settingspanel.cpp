@@ -1,12 +1,16 @@
 #include "settingspanel.h"
 
+#include "errortext.h"
 #include "learningratespinbox.h"
+#include "settingskeys.h"
 #include "settingspinbox.h"
+#include "storedvalue.h"
 
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFormLayout>
 #include <QLabel>
+#include <QSettings>
 #include <QSignalBlocker>
 #include <QSpinBox>
 #include <QVBoxLayout>
@@ -78,7 +82,7 @@ void SettingsPanel::createChoices()
     m_output->setToolTip(tr("How the logits become probabilities"));
     m_error = wrappedLabel(this, QString());
     m_error->setObjectName(QStringLiteral("settingsError"));
-    m_error->setStyleSheet(QStringLiteral("color: #c62828; font-weight: bold;"));
+    ErrorText::mark(m_error);
     m_error->hide();
 }
 
@@ -178,7 +182,7 @@ attnlab::ToyConfig SettingsPanel::config() const
     return config;
 }
 
-void SettingsPanel::setConfig(const attnlab::ToyConfig& config)
+std::vector<QSignalBlocker> SettingsPanel::blockControls() const
 {
     const QList<QWidget*> controls{m_headSize, m_context, m_learningRate, m_epochs,
                                    m_seed,     m_causal,  m_skip,         m_output};
@@ -187,6 +191,12 @@ void SettingsPanel::setConfig(const attnlab::ToyConfig& config)
     for (QWidget* control : controls) {
         blockers.emplace_back(control);
     }
+    return blockers;
+}
+
+void SettingsPanel::setConfig(const attnlab::ToyConfig& config)
+{
+    const std::vector<QSignalBlocker> blockers = blockControls();
     m_headSize->setValue(config.headSize);
     m_context->setValue(config.context);
     m_learningRate->setValue(config.learningRate);
@@ -195,6 +205,33 @@ void SettingsPanel::setConfig(const attnlab::ToyConfig& config)
     m_causal->setChecked(config.causal);
     m_skip->setChecked(config.skip);
     m_output->setCurrentIndex(m_output->findData(int(config.output)));
+}
+
+void SettingsPanel::restoreSettings(const QSettings& settings)
+{
+    using namespace SettingsKeys;
+    const std::vector<QSignalBlocker> blockers = blockControls();
+    StoredValue::restore(settings, singleHeadHeadSize, m_headSize);
+    StoredValue::restore(settings, singleHeadContext, m_context);
+    StoredValue::restore(settings, singleHeadLearningRate, m_learningRate);
+    StoredValue::restore(settings, singleHeadEpochs, m_epochs);
+    StoredValue::restore(settings, singleHeadSeed, m_seed);
+    StoredValue::restore(settings, singleHeadCausal, m_causal);
+    StoredValue::restore(settings, singleHeadSkip, m_skip);
+    StoredValue::restore(settings, singleHeadOutput, m_output);
+}
+
+void SettingsPanel::saveSettings(QSettings& settings) const
+{
+    using namespace SettingsKeys;
+    StoredValue::store(settings, singleHeadHeadSize, m_headSize);
+    StoredValue::store(settings, singleHeadContext, m_context);
+    StoredValue::store(settings, singleHeadLearningRate, m_learningRate);
+    StoredValue::store(settings, singleHeadEpochs, m_epochs);
+    StoredValue::store(settings, singleHeadSeed, m_seed);
+    StoredValue::store(settings, singleHeadCausal, m_causal);
+    StoredValue::store(settings, singleHeadSkip, m_skip);
+    StoredValue::store(settings, singleHeadOutput, m_output);
 }
 
 void SettingsPanel::showError(const QString& message)

@@ -10,9 +10,13 @@
 #include <toymodel.h>
 
 #include <QGroupBox>
+#include <QSignalBlocker>
+
+#include <vector>
 
 class LearningRateSpinBox;
 class QCheckBox;
+class QSettings;
 class QComboBox;
 class QLabel;
 class SettingSpinBox;
@@ -29,6 +33,10 @@ public:
     attnlab::ToyConfig config() const;
     // Shows a configuration without emitting any change.
     void setConfig(const attnlab::ToyConfig& config);
+    // The hyperparameters stored in QSettings, shown without emitting any change; a stored
+    // value a box does not take leaves the box as it is. Whoever owns the model applies them.
+    void restoreSettings(const QSettings& settings);
+    void saveSettings(QSettings& settings) const;
     // A refused setting, in red under the form; cleared by clearError().
     void showError(const QString& message);
     void clearError();
@@ -51,6 +59,7 @@ private:
     void refuseWholeNumber(const SettingSpinBox* box, const QString& setting, const QString& text);
     void refuseLearningRate(const QString& text);
     void refuse(const QString& message);
+    std::vector<QSignalBlocker> blockControls() const;
 
     SettingSpinBox* m_headSize = nullptr;
     SettingSpinBox* m_context = nullptr;

@@ -1,10 +1,13 @@
 #include "transformerpage.h"
 
 #include "comparisoncontroller.h"
+#include "errortext.h"
 #include "heatmapview.h"
 #include "losschart.h"
 #include "sentenceheatmaps.h"
+#include "settingskeys.h"
 #include "statuslabel.h"
+#include "storedvalue.h"
 #include "usermessage.h"
 
 #include <errors.h>
@@ -19,6 +22,7 @@
 #include <QLabel>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QSettings>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTabWidget>
@@ -102,7 +106,8 @@ TransformerPage::TransformerPage(QWidget* parent)
 {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(createSettings());
+    m_settingsBox = createSettings();
+    layout->addWidget(m_settingsBox);
     layout->addWidget(createControls());
     m_tabs = new QTabWidget(this);
     m_tabs->setObjectName(QStringLiteral("transformerViews"));
@@ -330,12 +335,9 @@ void TransformerPage::connectControls()
     connect(m_controller, &ComparisonController::frameChanged, this, &TransformerPage::showFrame);
     connect(m_text, &QComboBox::currentIndexChanged, this, &TransformerPage::presetChanged);
     connect(m_apply, &QPushButton::clicked, this, &TransformerPage::apply);
-    connect(m_train, &QPushButton::clicked, this, &TransformerPage::trainClicked);
-    connect(m_step, &QPushButton::clicked, m_controller, &ComparisonController::step);
-    connect(m_reset, &QPushButton::clicked, this, [this] {
-        m_controller->reset();
-        showMessage(tr("Both models start again from epoch 0."), false);
-    });
+    connect(m_train, &QPushButton::clicked, this, &TransformerPage::trainOrPause);
+    connect(m_step, &QPushButton::clicked, this, &TransformerPage::stepOnce);
+    connect(m_reset, &QPushButton::clicked, this, &TransformerPage::resetModels);
     connect(m_sentence, &QComboBox::currentIndexChanged, this, &TransformerPage::sentenceChanged);
     connect(m_layer, &QSpinBox::valueChanged, this, &TransformerPage::choiceWidgetsChanged);
     connect(m_head, &QComboBox::currentIndexChanged, this, &TransformerPage::choiceWidgetsChanged);
@@ -417,6 +419,9 @@ bool TransformerPage::apply()
     ComparisonSetup setup;
     setup.config = configFromWidgets();
     setup.right = attnlab::Objective(m_rightObjective->currentData().toInt());
+    if (const QString name = m_text->currentData().toString(); name != kUserText) {
+        setup.preset = name.toStdString();
+    }
     std::vector<std::string> cut;
     try {
         cut =
@@ -514,7 +519,18 @@ void TransformerPage::toggleMask(int row)
     m_controller->select(m_sentence->currentIndex(), m_masked);
 }
 
-void TransformerPage::trainClicked()
+void TransformerPage::stepOnce()
+{
+    m_controller->step();
+}
+
+void TransformerPage::resetModels()
+{
+    m_controller->reset();
+    showMessage(tr("Both models start again from epoch 0."), false);
+}
+
+void TransformerPage::trainOrPause()
 {
     const std::shared_ptr<const ComparisonFrame> frame = m_controller->latest();
     if (frame && frame->running) {
@@ -671,7 +687,171 @@ void TransformerPage::showStatusOf(const ComparisonFrame& frame)
 void TransformerPage::showMessage(const QString& text, bool error)
 {
     m_message->setText(text);
-    m_message->setStyleSheet(error ? QStringLiteral("color: #b00020;") : QString());
+    if (error) {
+        ErrorText::mark(m_message, false);
+    } else {
+        ErrorText::unmark(m_message);
+    }
+}
+
+QList<HeatmapView*> TransformerPage::fixedViews() const
+{
+    return {m_leftAttention, m_rightAttention, m_difference, m_leftPredictions, m_rightPredictions};
+}
+
+void TransformerPage::saveSettings(QSettings& settings) const
+{
+    using namespace SettingsKeys;
+    using StoredValue::store;
+    store(settings, transformerText, m_text);
+    store(settings, transformerRight, m_rightObjective);
+    const std::pair<QLatin1StringView, const QSpinBox*> spins[] = {
+        {transformerLayers, m_layers},     {transformerHeads, m_heads},
+        {transformerEmbed, m_embed},       {transformerHeadSize, m_headSize},
+        {transformerMlpWidth, m_mlpWidth}, {transformerContext, m_context},
+        {transformerBatch, m_batch},       {transformerEpochs, m_epochs},
+        {transformerSeed, m_seed}};
+    for (const auto& [key, box] : spins) {
+        store(settings, key, box);
+    }
+    store(settings, transformerMlp, m_mlp);
+    store(settings, transformerLayerNorm, m_layerNorm);
+    store(settings, transformerResidual, m_residual);
+    store(settings, transformerDropout, m_dropout);
+    store(settings, transformerLearningRate, m_learningRate);
+    settings.setValue(transformerLayer, m_choice.layer + 1);
+    settings.setValue(transformerHead, m_choice.rollout ? -2 : m_choice.head);
+    settings.setValue(transformerSentence, m_sentence->currentIndex());
+    settings.setValue(transformerView, m_tabs->currentIndex());
+    settings.setValue(transformerLayerSide, m_layerSide->currentIndex());
+    StoredValue::storeStyles(settings, transformerViewStyles, fixedViews());
+}
+
+void TransformerPage::restoreSettings(const QSettings& settings)
+{
+    const int text = m_text->currentIndex();
+    const int right = m_rightObjective->currentIndex();
+    const attnlab::TextConfig built = m_controller->setup().config;
+    restoreModelSettings(settings);
+    if (!apply()) {
+        // A stored combination the models refuse (e.g. a head size that is not a multiple
+        // of the heads): the models built before stay, and the strip shows them again.
+        const QString refused = message();
+        m_text->setCurrentIndex(text);
+        m_rightObjective->setCurrentIndex(right);
+        showConfig(built);
+        showMessage(tr("The stored settings were not used: %1").arg(refused), true);
+    }
+    restoreView(settings);
+}
+
+void TransformerPage::showConfig(const attnlab::TextConfig& c)
+{
+    m_layers->setValue(c.model.layers);
+    m_heads->setValue(c.model.heads);
+    m_embed->setValue(c.model.embed);
+    m_headSize->setValue(c.model.headSize);
+    m_mlpWidth->setValue(c.model.mlpWidth);
+    m_mlp->setChecked(c.model.mlp);
+    m_layerNorm->setChecked(c.model.layerNorm);
+    m_residual->setChecked(c.model.residual);
+    m_dropout->setValue(c.model.dropout);
+    m_context->setValue(c.model.context);
+    m_seed->setValue(int(c.model.seed));
+    m_batch->setValue(c.batchSize);
+    m_learningRate->setValue(c.learningRate);
+    m_epochs->setValue(c.epochs);
+}
+
+// The text first: a new text sets a context that fits it, which the stored context replaces.
+void TransformerPage::restoreModelSettings(const QSettings& settings)
+{
+    using namespace SettingsKeys;
+    using StoredValue::restore;
+    restore(settings, transformerText, m_text);
+    restore(settings, transformerRight, m_rightObjective);
+    const std::pair<QLatin1StringView, QSpinBox*> spins[] = {
+        {transformerLayers, m_layers},     {transformerHeads, m_heads},
+        {transformerEmbed, m_embed},       {transformerHeadSize, m_headSize},
+        {transformerMlpWidth, m_mlpWidth}, {transformerContext, m_context},
+        {transformerBatch, m_batch},       {transformerEpochs, m_epochs},
+        {transformerSeed, m_seed}};
+    for (const auto& [key, box] : spins) {
+        restore(settings, key, box);
+    }
+    restore(settings, transformerMlp, m_mlp);
+    restore(settings, transformerLayerNorm, m_layerNorm);
+    restore(settings, transformerResidual, m_residual);
+    restore(settings, transformerDropout, m_dropout);
+    restore(settings, transformerLearningRate, m_learningRate);
+}
+
+void TransformerPage::restoreView(const QSettings& settings)
+{
+    using namespace SettingsKeys;
+    const attnlab::TextConfig& c = m_controller->setup().config;
+    const auto layer =
+        StoredValue::wholeNumber(settings.value(transformerLayer), 1, c.model.layers);
+    const auto head =
+        StoredValue::wholeNumber(settings.value(transformerHead), -2, c.model.heads - 1);
+    if (layer && head) {
+        setChoice(AttentionChoice{*layer - 1, std::max(*head, -1), *head == -2});
+    }
+    const auto sentence =
+        StoredValue::wholeNumber(settings.value(transformerSentence), 0, m_sentence->count() - 1);
+    if (sentence) {
+        m_sentence->setCurrentIndex(*sentence);
+    }
+    const auto side = StoredValue::wholeNumber(settings.value(transformerLayerSide), 0, 1);
+    if (side) {
+        m_layerSide->setCurrentIndex(*side);
+    }
+    const auto tab =
+        StoredValue::wholeNumber(settings.value(transformerView), 0, m_tabs->count() - 1);
+    if (tab) {
+        m_tabs->setCurrentIndex(*tab);
+    }
+    StoredValue::restoreStyles(settings, transformerViewStyles, fixedViews());
+}
+
+void TransformerPage::restoreSession(const attnlab::TextPairSession& session)
+{
+    m_controller->restore(session);
+    const ComparisonSetup& setup = m_controller->setup();
+    const int preset = m_text->findData(QString::fromStdString(setup.preset));
+    if (setup.preset.empty() || preset < 0) {
+        m_userCorpus = setup.corpus;
+        m_text->setCurrentIndex(m_text->findData(kUserText));
+    } else {
+        m_text->setCurrentIndex(preset);
+    }
+    presetChanged();
+    m_rightObjective->setCurrentIndex(std::max(0, m_rightObjective->findData(int(setup.right))));
+    showConfig(setup.config);
+    listSentences();
+    m_masked.clear();
+    updateChoiceWidgets();
+    rebuildGrids();
+    rebuildLayerViews();
+    showMessage(tr("Opened a session: both models paused at epoch %1.")
+                    .arg(m_controller->latest()->sides[0].epoch),
+                false);
+}
+
+// The sentences of the models, in the sentence chooser.
+void TransformerPage::listSentences()
+{
+    const attnlab::Corpus& used = m_controller->setup().corpus;
+    const QSignalBlocker block(m_sentence);
+    m_sentence->clear();
+    for (size_t s = 0; s < used.sentences.size(); ++s) {
+        QStringList words;
+        for (const std::string& w : used.words(int(s))) {
+            words << QString::fromStdString(w);
+        }
+        words.removeFirst(); // <start>
+        m_sentence->addItem(QStringLiteral("%1. %2").arg(s + 1).arg(words.join(u' ')));
+    }
 }
 
 QString TransformerPage::message() const

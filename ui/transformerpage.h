@@ -23,6 +23,7 @@
 #include "comparisonheatmaps.h"
 
 #include <corpus.h>
+#include <textsession.h>
 #include <texttrainer.h>
 
 #include <QList>
@@ -41,6 +42,7 @@ class QDoubleSpinBox;
 class QGridLayout;
 class QLabel;
 class QPushButton;
+class QSettings;
 class QSpinBox;
 class QTabWidget;
 class StatusLabel;
@@ -58,6 +60,20 @@ public:
     // Builds both models from the settings as shown. Returns false, with the reason in the
     // message line, when a setting or the text is refused (the models then stay).
     bool apply();
+    // Train or pause both models, one epoch of each, and both back to epoch 0: what the
+    // buttons do, for the window's shortcuts.
+    void trainOrPause();
+    void stepOnce();
+    void resetModels();
+    // The settings strip and the view (attention chosen, sentence, view tab) as stored in
+    // QSettings: the settings are applied, and when the models refuse them the defaults are
+    // built instead; a stored value a widget does not take keeps the widget's default.
+    void restoreSettings(const QSettings& settings);
+    void saveSettings(QSettings& settings) const;
+    // Both models of a session (textsession.h), paused where it stopped, with its text and
+    // settings in the strip. Throws attnlab::InputError, keeping the models and the strip, when
+    // the session does not fit.
+    void restoreSession(const attnlab::TextPairSession& session);
     // The attention map shown large.
     AttentionChoice choice() const { return m_choice; }
     void setChoice(const AttentionChoice& choice);
@@ -94,7 +110,11 @@ private:
     void updateChoiceWidgets();
     void choiceWidgetsChanged();
     void sentenceChanged();
-    void trainClicked();
+    void restoreModelSettings(const QSettings& settings);
+    void restoreView(const QSettings& settings);
+    void showConfig(const attnlab::TextConfig& config);
+    void listSentences();
+    QList<HeatmapView*> fixedViews() const;
     void showFrame();
     void showStatusOf(const struct ComparisonFrame& frame);
     void showGrids(const struct ComparisonFrame& frame);
@@ -126,6 +146,7 @@ private:
     QSpinBox* m_seed = nullptr;
     QComboBox* m_rightObjective = nullptr;
     QPushButton* m_apply = nullptr;
+    QWidget* m_settingsBox = nullptr;
 
     QPushButton* m_train = nullptr;
     QPushButton* m_step = nullptr;

@@ -32,19 +32,56 @@ VitController::VitController(QObject* parent)
 
 VitController::~VitController() = default;
 
+attnlab::CurvePoint sessionPointOf(const VitCurvePoint& p)
+{
+    return {p.epoch, p.trainLoss, p.trainAccuracy, p.testLoss, p.testAccuracy};
+}
+
+VitCurvePoint curvePointOf(const attnlab::CurvePoint& p)
+{
+    return {p.epoch, p.trainLoss, p.trainAccuracy, p.testLoss, p.testAccuracy};
+}
+
 void VitController::rebuild(std::shared_ptr<const attnlab::ImageSet> train,
                             std::shared_ptr<const attnlab::ImageSet> test,
                             const attnlab::VitTrainConfig& config)
 {
     auto trainer = std::make_unique<attnlab::VitTrainer>(train, test, config);
+    install(std::move(trainer), std::move(train), std::move(test), {});
+}
+
+attnlab::VitSession VitController::session(attnlab::VitDataSource data,
+                                           std::map<std::string, std::string> view) const
+{
+    return m_worker->capture(std::move(data), std::move(view)).get();
+}
+
+void VitController::restore(const attnlab::VitSession& session,
+                            std::shared_ptr<const attnlab::ImageSet> train,
+                            std::shared_ptr<const attnlab::ImageSet> test)
+{
+    auto trainer = std::make_unique<attnlab::VitTrainer>(attnlab::trainerOf(session, train, test));
+    std::vector<VitCurvePoint> curve;
+    for (const attnlab::CurvePoint& point : session.curve) {
+        curve.push_back(curvePointOf(point));
+    }
+    install(std::move(trainer), std::move(train), std::move(test), std::move(curve));
+}
+
+// Shows test image 0 (training image 0 without a test set).
+void VitController::install(std::unique_ptr<attnlab::VitTrainer> trainer,
+                            std::shared_ptr<const attnlab::ImageSet> train,
+                            std::shared_ptr<const attnlab::ImageSet> test,
+                            std::vector<VitCurvePoint> curve)
+{
     const attnlab::ImageSet& shown =
         trainer->testSet().count() > 0 ? trainer->testSet() : trainer->trainSet();
     VitImage first = vitImageOf(shown, 0);
     m_train = std::move(train);
     m_test = std::move(test);
-    m_config = config;
+    m_config = trainer->config();
     m_hasModel = true;
-    m_worker->install(std::move(trainer), ++m_generation, std::move(first));
+    m_worker->install(std::move(trainer), ++m_generation, std::move(first), std::move(curve));
 }
 
 void VitController::train()

@@ -13,16 +13,19 @@
 // evaluation; a frame says running until the last evaluation is done.
 //
 // rebuild() constructs the trainer on the calling thread: a refused configuration or image set
-// throws attnlab::InputError there and the current model stays.
+// throws attnlab::InputError there and the current model stays. So does restore() with a
+// session that does not fit.
 #pragma once
 
 #include <imageset.h>
+#include <vitsession.h>
 #include <vittrainer.h>
 
 #include <QObject>
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -111,6 +114,18 @@ public:
     // attnlab::InputError naming it when its size is not the model's.
     void selectImage(VitImage image);
 
+    // The model's whole state between two steps (mid-step: before the step begun) with the
+    // curves drawn so far, where the images came from and `view`, for a session file
+    // (vitsession.h). A point of the curves still being evaluated is completed first. Waits
+    // for the worker. Throws attnlab::InputError when there is no model yet.
+    attnlab::VitSession session(attnlab::VitDataSource data,
+                                std::map<std::string, std::string> view = {}) const;
+    // Replaces the model with the session's, on these sets (the images the session names),
+    // paused where it stopped, with its curves. Throws attnlab::InputError (keeping the
+    // current model) when the session does not fit the sets or its settings.
+    void restore(const attnlab::VitSession& session, std::shared_ptr<const attnlab::ImageSet> train,
+                 std::shared_ptr<const attnlab::ImageSet> test);
+
     std::shared_ptr<const VitFrame> latest() const;
     bool hasModel() const { return m_hasModel; }
     const attnlab::VitTrainConfig& config() const { return m_config; }
@@ -122,6 +137,9 @@ signals:
 
 private:
     void poll();
+    void install(std::unique_ptr<attnlab::VitTrainer> trainer,
+                 std::shared_ptr<const attnlab::ImageSet> train,
+                 std::shared_ptr<const attnlab::ImageSet> test, std::vector<VitCurvePoint> curve);
 
     std::unique_ptr<VitWorker> m_worker;
     QTimer* m_timer = nullptr;
@@ -135,3 +153,6 @@ private:
 
 // The image of `set` at `index` as a VitImage.
 VitImage vitImageOf(const attnlab::ImageSet& set, int index);
+// A point of the curves as a session keeps it, and back.
+attnlab::CurvePoint sessionPointOf(const VitCurvePoint& point);
+VitCurvePoint curvePointOf(const attnlab::CurvePoint& point);

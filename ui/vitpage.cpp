@@ -1,12 +1,15 @@
 #include "vitpage.h"
 
+#include "errortext.h"
 #include "heatmapview.h"
 #include "imagegallery.h"
 #include "imageinput.h"
 #include "losschart.h"
 #include "patchoverlayview.h"
 #include "sentenceheatmaps.h"
+#include "settingskeys.h"
 #include "statuslabel.h"
+#include "storedvalue.h"
 #include "usermessage.h"
 #include "vitcontroller.h"
 
@@ -15,6 +18,7 @@
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QEvent>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QGridLayout>
@@ -23,6 +27,7 @@
 #include <QLabel>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSettings>
 #include <QSpinBox>
 #include <QTabWidget>
 #include <QTimer>
@@ -98,8 +103,8 @@ QWidget* VitPage::createSettings()
     m_dataLabel = new QLabel(tr("No images loaded."), box);
     m_dataLabel->setObjectName(QStringLiteral("vitData"));
     m_dataLabel->setWordWrap(true);
-    m_folder = new QPushButton(tr("Images folder…"), box);
-    m_folder->setToolTip(tr("A folder with the four Fashion-MNIST IDX files (.gz or not)"));
+    m_folderButton = new QPushButton(tr("Images folder…"), box);
+    m_folderButton->setToolTip(tr("A folder with the four Fashion-MNIST IDX files (.gz or not)"));
     m_patch = new QComboBox(box);
     m_patch->setObjectName(QStringLiteral("vitPatch"));
     m_patch->addItem(tr("7×7 (16 patches)"), 7);
@@ -124,7 +129,7 @@ QWidget* VitPage::createSettings()
     auto* rows = new QVBoxLayout(box);
     auto* top = new QHBoxLayout;
     top->addWidget(m_dataLabel, 1);
-    top->addWidget(m_folder);
+    top->addWidget(m_folderButton);
     rows->addLayout(top);
     auto* row = new QHBoxLayout;
     const auto add = [&](const QString& label, QWidget* w) {
@@ -163,7 +168,7 @@ QWidget* VitPage::createControls()
     m_reset->setObjectName(QStringLiteral("vitReset"));
     m_progress = new QProgressBar(row);
     m_progress->setObjectName(QStringLiteral("vitProgress"));
-    m_progress->setMinimumWidth(220);
+    fitProgress();
     m_status = new StatusLabel(row);
     m_status->setObjectName(QStringLiteral("vitStatus"));
     m_message = new QLabel(row);
@@ -262,32 +267,67 @@ void VitPage::connectControls()
 {
     connect(m_controller, &VitController::frameChanged, this, &VitPage::showFrame);
     connect(m_apply, &QPushButton::clicked, this, &VitPage::apply);
-    connect(m_folder, &QPushButton::clicked, this, &VitPage::chooseFolder);
+    connect(m_folderButton, &QPushButton::clicked, this, &VitPage::chooseFolder);
     connect(m_openImage, &QPushButton::clicked, this, &VitPage::chooseImage);
-    connect(m_trainButton, &QPushButton::clicked, this, [this] {
-        const auto frame = m_controller->latest();
-        if (frame && frame->running) {
-            m_controller->pause();
-        } else if (m_controller->hasModel()) {
-            m_controller->train();
-        }
-    });
-    connect(m_step, &QPushButton::clicked, m_controller, &VitController::step);
-    connect(m_reset, &QPushButton::clicked, this, [this] {
-        if (m_controller->hasModel()) {
-            m_controller->reset();
-            showMessage(
-                tr("A fresh model from seed %1, at step 0.").arg(m_controller->config().model.seed),
-                false);
-        }
-    });
-    connect(m_layer, &QSpinBox::valueChanged, this, &VitPage::showFrame);
-    connect(m_head, &QComboBox::currentIndexChanged, this, &VitPage::showFrame);
+    connect(m_trainButton, &QPushButton::clicked, this, &VitPage::trainOrPause);
+    connect(m_step, &QPushButton::clicked, this, &VitPage::stepOnce);
+    connect(m_reset, &QPushButton::clicked, this, &VitPage::resetModel);
+    connect(m_layer, &QSpinBox::valueChanged, this, &VitPage::chooseAttention);
+    connect(m_head, &QComboBox::currentIndexChanged, this, &VitPage::chooseAttention);
     connect(m_tabs, &QTabWidget::currentChanged, this, &VitPage::showFrame);
     connect(m_gallery, &ImageGallery::itemClicked, this,
             [this](int index) { m_controller->selectTestImage(index); });
     connect(m_overlay, &PatchOverlayView::patchClicked, this,
             [this](int patch) { setQueryPatch(patch == m_queryPatch ? -1 : patch); });
+}
+
+// Wide enough for its text in the font of the moment (presenter mode's is larger).
+void VitPage::fitProgress()
+{
+    const QString widest = tr("epoch %1 of %2: step %3 of %4").arg(99).arg(99).arg(9999).arg(9999);
+    m_progress->setMinimumWidth(m_progress->fontMetrics().horizontalAdvance(widest) + 24);
+}
+
+void VitPage::changeEvent(QEvent* event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::FontChange && m_progress) {
+        fitProgress();
+    }
+}
+
+void VitPage::trainOrPause()
+{
+    const auto frame = m_controller->latest();
+    if (frame && frame->running) {
+        m_controller->pause();
+    } else if (m_controller->hasModel()) {
+        m_controller->train();
+    }
+}
+
+void VitPage::stepOnce()
+{
+    if (m_controller->hasModel()) {
+        m_controller->step();
+    }
+}
+
+void VitPage::resetModel()
+{
+    if (m_controller->hasModel()) {
+        m_controller->reset();
+        showMessage(
+            tr("A fresh model from seed %1, at step 0.").arg(m_controller->config().model.seed),
+            false);
+    }
+}
+
+void VitPage::chooseAttention()
+{
+    m_wantedLayer = m_layer->value();
+    m_wantedHead = m_head->currentData().toInt();
+    showFrame();
 }
 
 void VitPage::showEvent(QShowEvent* event)
@@ -298,7 +338,7 @@ void VitPage::showEvent(QShowEvent* event)
         // After the page is on screen: reading 70 000 images takes a moment.
         QTimer::singleShot(0, this, [this] {
             if (!m_train) {
-                loadFashionMnist();
+                loadFashionMnist(m_folder);
             }
         });
     }
@@ -317,9 +357,13 @@ bool VitPage::loadFashionMnist(const QString& folder)
                     true);
         return false;
     }
-    return setData(std::make_shared<const attnlab::ImageSet>(std::move(data.train)),
-                   std::make_shared<const attnlab::ImageSet>(std::move(data.test)),
-                   QString::fromStdString(data.folder));
+    if (!setData(std::make_shared<const attnlab::ImageSet>(std::move(data.train)),
+                 std::make_shared<const attnlab::ImageSet>(std::move(data.test)),
+                 QString::fromStdString(data.folder))) {
+        return false;
+    }
+    m_dataSource = attnlab::VitDataSource{data.folder, 0, 0};
+    return true;
 }
 
 bool VitPage::setData(std::shared_ptr<const attnlab::ImageSet> train,
@@ -333,6 +377,7 @@ bool VitPage::setData(std::shared_ptr<const attnlab::ImageSet> train,
         return false;
     }
     m_source = source;
+    m_dataSource.reset();
     m_dataLabel->setText(tr("%L1 training and %L2 test images of %3×%4 from %5")
                              .arg(m_train->count())
                              .arg(m_test ? m_test->count() : 0)
@@ -391,12 +436,131 @@ void VitPage::updateChoices()
     const QSignalBlocker blockLayer(m_layer);
     const QSignalBlocker blockHead(m_head);
     m_layer->setRange(1, std::max(1, m.layers));
+    m_layer->setValue(m_wantedLayer);
     m_head->clear();
     m_head->addItem(tr("mean of heads"), kMeanHeads);
     for (int h = 0; h < m.heads; ++h) {
         m_head->addItem(tr("head %1").arg(h + 1), h);
     }
     m_head->addItem(tr("rollout (all layers)"), kRollout);
+    m_head->setCurrentIndex(std::max(0, m_head->findData(m_wantedHead)));
+}
+
+// Each value in its range may still make a model that cannot be built (a head size that is not
+// a multiple of the heads): then the settings shown before stay, and the message line says so.
+void VitPage::restoreModelSettings(const QSettings& settings)
+{
+    using namespace SettingsKeys;
+    using StoredValue::restore;
+    const attnlab::VitTrainConfig before = configFromWidgets();
+    const int patch = m_patch->currentIndex();
+    restore(settings, vitPatch, m_patch);
+    const std::pair<QLatin1StringView, QSpinBox*> spins[] = {
+        {vitEmbed, m_embed},   {vitHeads, m_heads},       {vitHeadSize, m_headSize},
+        {vitLayers, m_layers}, {vitMlpWidth, m_mlpWidth}, {vitBatch, m_batch},
+        {vitEpochs, m_epochs}, {vitSeed, m_seed}};
+    for (const auto& [key, box] : spins) {
+        restore(settings, key, box);
+    }
+    restore(settings, vitLearningRate, m_learningRate);
+    try {
+        attnlab::validate(configFromWidgets());
+    } catch (const attnlab::InputError& error) {
+        m_patch->setCurrentIndex(patch);
+        showConfig(before);
+        showMessage(tr("The stored settings were not used: %1").arg(userMessage(error)), true);
+    }
+}
+
+void VitPage::showConfig(const attnlab::VitTrainConfig& c)
+{
+    m_embed->setValue(c.model.embed);
+    m_heads->setValue(c.model.heads);
+    m_headSize->setValue(c.model.headSize);
+    m_layers->setValue(c.model.layers);
+    m_mlpWidth->setValue(c.model.mlpWidth);
+    m_seed->setValue(int(c.model.seed));
+    m_batch->setValue(c.batchSize);
+    m_learningRate->setValue(c.learningRate);
+    m_epochs->setValue(c.epochs);
+}
+
+void VitPage::saveSettings(QSettings& settings) const
+{
+    using namespace SettingsKeys;
+    using StoredValue::store;
+    settings.setValue(vitFolder, m_folder);
+    store(settings, vitPatch, m_patch);
+    const std::pair<QLatin1StringView, const QSpinBox*> spins[] = {
+        {vitEmbed, m_embed},   {vitHeads, m_heads},       {vitHeadSize, m_headSize},
+        {vitLayers, m_layers}, {vitMlpWidth, m_mlpWidth}, {vitBatch, m_batch},
+        {vitEpochs, m_epochs}, {vitSeed, m_seed}};
+    for (const auto& [key, box] : spins) {
+        store(settings, key, box);
+    }
+    store(settings, vitLearningRate, m_learningRate);
+    settings.setValue(vitLayer, m_wantedLayer);
+    settings.setValue(vitHead, m_wantedHead);
+    settings.setValue(vitView, m_tabs->currentIndex());
+    StoredValue::storeStyles(settings, vitViewStyles, {m_patchAttention, m_confusion});
+}
+
+void VitPage::restoreSettings(const QSettings& settings)
+{
+    using namespace SettingsKeys;
+    using StoredValue::restore;
+    const QVariant folder = settings.value(vitFolder);
+    if (folder.typeId() == QMetaType::QString && QFileInfo(folder.toString()).isDir()) {
+        m_folder = folder.toString();
+    }
+    restoreModelSettings(settings);
+    m_wantedLayer =
+        StoredValue::wholeNumber(settings.value(vitLayer), 1, m_layers->maximum()).value_or(1);
+    m_wantedHead =
+        StoredValue::wholeNumber(settings.value(vitHead), kRollout, m_heads->maximum() - 1)
+            .value_or(kMeanHeads);
+    updateChoices();
+    const auto tab = StoredValue::wholeNumber(settings.value(vitView), 0, m_tabs->count() - 1);
+    if (tab) {
+        m_tabs->setCurrentIndex(*tab);
+    }
+    StoredValue::restoreStyles(settings, vitViewStyles, {m_patchAttention, m_confusion});
+}
+
+attnlab::VitSession VitPage::session() const
+{
+    if (!m_dataSource) {
+        throw attnlab::InputError("the images shown were not read from a Fashion-MNIST folder, "
+                                  "so a session could not find them again");
+    }
+    return m_controller->session(*m_dataSource);
+}
+
+void VitPage::restoreSession(const attnlab::VitSession& session)
+{
+    attnlab::FashionMnist data = attnlab::loadSessionImages(session.data);
+    auto train = std::make_shared<const attnlab::ImageSet>(std::move(data.train));
+    auto test = std::make_shared<const attnlab::ImageSet>(std::move(data.test));
+    m_controller->restore(session, train, test);
+    m_triedLoading = true;
+    m_train = std::move(train);
+    m_test = std::move(test);
+    m_dataSource = session.data;
+    m_source = QString::fromStdString(data.folder);
+    m_dataLabel->setText(tr("%L1 training and %L2 test images of %3×%4 from %5")
+                             .arg(m_train->count())
+                             .arg(m_test->count())
+                             .arg(m_train->cols)
+                             .arg(m_train->rows)
+                             .arg(m_source));
+    m_patch->setCurrentIndex(std::max(0, m_patch->findData(session.config.model.patch)));
+    showConfig(session.config);
+    m_queryPatch = -1;
+    updateChoices();
+    m_startHint = false;
+    showMessage(
+        tr("Opened a session: the model is paused at step %L1.").arg(m_controller->latest()->step),
+        false);
 }
 
 void VitPage::setQueryPatch(int patch)
@@ -429,10 +593,10 @@ bool VitPage::openImage(const QString& path)
 
 void VitPage::chooseFolder()
 {
-    const QString folder =
-        QFileDialog::getExistingDirectory(this, tr("Folder with the Fashion-MNIST files"));
-    if (!folder.isEmpty()) {
-        loadFashionMnist(folder);
+    const QString folder = QFileDialog::getExistingDirectory(
+        this, tr("Folder with the Fashion-MNIST files"), m_folder);
+    if (!folder.isEmpty() && loadFashionMnist(folder)) {
+        m_folder = folder;
     }
 }
 
@@ -579,7 +743,11 @@ void VitPage::showTraining(const VitFrame& frame)
 void VitPage::showMessage(const QString& text, bool error)
 {
     m_message->setText(text);
-    m_message->setStyleSheet(error ? QStringLiteral("color: #b00020;") : QString());
+    if (error) {
+        ErrorText::mark(m_message, false);
+    } else {
+        ErrorText::unmark(m_message);
+    }
 }
 
 QString VitPage::message() const

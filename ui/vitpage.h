@@ -17,12 +17,14 @@
 #pragma once
 
 #include <imageset.h>
+#include <vitsession.h>
 #include <vittrainer.h>
 
 #include <QString>
 #include <QWidget>
 
 #include <memory>
+#include <optional>
 
 class HeatmapView;
 class ImageGallery;
@@ -33,6 +35,7 @@ class QDoubleSpinBox;
 class QLabel;
 class QProgressBar;
 class QPushButton;
+class QSettings;
 class QSpinBox;
 class QTabWidget;
 class StatusLabel;
@@ -60,6 +63,24 @@ public:
     // Shows the user's picture through the model (converted as imageinput.h says). Returns
     // false with the reason in the message line.
     bool openImage(const QString& path);
+    // Train or pause, one batch, and a fresh model: what the buttons do, for the window's
+    // shortcuts. Nothing happens before a model is built.
+    void trainOrPause();
+    void stepOnce();
+    void resetModel();
+    // The images folder, the model's settings, the attention chosen and the view tab as stored
+    // in QSettings; they apply when the images load (see loadFashionMnist()). A stored value a
+    // widget does not take keeps the widget's default.
+    void restoreSettings(const QSettings& settings);
+    void saveSettings(QSettings& settings) const;
+    // The model's session (vitsession.h) with the folder the images were read from. Throws
+    // attnlab::InputError when the images shown were not read from a folder (setData()), since
+    // a session could not find them again, or when there is no model.
+    attnlab::VitSession session() const;
+    // Reads the images the session names (loadSessionImages), then shows its model paused where
+    // it stopped, with its settings and curves. Throws attnlab::InputError naming the folder
+    // and what is missing, or what does not fit; the images and the model shown then stay.
+    void restoreSession(const attnlab::VitSession& session);
     // The patch whose attention the overlay shows, or -1 for the class token.
     int queryPatch() const { return m_queryPatch; }
     void setQueryPatch(int patch);
@@ -77,6 +98,7 @@ public:
 
 protected:
     void showEvent(QShowEvent* event) override;
+    void changeEvent(QEvent* event) override;
 
 private:
     QWidget* createSettings();
@@ -93,17 +115,26 @@ private:
     void showMessage(const QString& text, bool error);
     void chooseFolder();
     void chooseImage();
+    void chooseAttention();
+    void fitProgress();
+    void restoreModelSettings(const QSettings& settings);
+    void showConfig(const attnlab::VitTrainConfig& config);
 
     VitController* m_controller = nullptr;
     std::shared_ptr<const attnlab::ImageSet> m_train;
     std::shared_ptr<const attnlab::ImageSet> m_test;
     QString m_source;
+    // Where the images shown were read from; nothing when they were given (setData()).
+    std::optional<attnlab::VitDataSource> m_dataSource;
     bool m_triedLoading = false;
     int m_queryPatch = -1;
     bool m_startHint = false; // the message line says to press Train, until training starts
+    QString m_folder;         // the images folder the user chose; empty: found by itself
+    int m_wantedLayer = 1;    // the attention chosen, kept while a new model has fewer layers
+    int m_wantedHead = -1;    //   or heads, and chosen again when one has as many
 
     QLabel* m_dataLabel = nullptr;
-    QPushButton* m_folder = nullptr;
+    QPushButton* m_folderButton = nullptr;
     QComboBox* m_patch = nullptr;
     QSpinBox* m_embed = nullptr;
     QSpinBox* m_heads = nullptr;

@@ -50,15 +50,15 @@ VitWorker::~VitWorker()
 }
 
 void VitWorker::install(std::unique_ptr<attnlab::VitTrainer> trainer, std::uint64_t generation,
-                        VitImage image)
+                        VitImage image, std::vector<VitCurvePoint> curve)
 {
-    m_slot.store(makeFrame(*trainer, image, {}, {}, false, generation));
+    m_slot.store(makeFrame(*trainer, image, curve, {}, false, generation));
     auto holder = std::make_shared<std::unique_ptr<attnlab::VitTrainer>>(std::move(trainer));
-    post([this, holder, generation, image] {
+    post([this, holder, generation, image, curve = std::move(curve)] {
         m_trainer = std::move(*holder);
         m_generation = generation;
         m_image = image;
-        m_curve.clear();
+        m_curve = curve;
         m_evaluation = {};
         m_lossSum = 0;
         m_accuracySum = 0;
@@ -104,6 +104,31 @@ void VitWorker::setLearningRate(double learningRate)
 void VitWorker::select(VitImage image)
 {
     post([this, image = std::move(image)] { m_image = image; });
+}
+
+std::future<attnlab::VitSession> VitWorker::capture(attnlab::VitDataSource data,
+                                                    std::map<std::string, std::string> view)
+{
+    auto promise = std::make_shared<std::promise<attnlab::VitSession>>();
+    std::future<attnlab::VitSession> result = promise->get_future();
+    post([this, promise, data = std::move(data), view = std::move(view)] {
+        try {
+            if (!m_trainer) {
+                throw attnlab::InputError("there is no model to save yet");
+            }
+            if (m_pending) {
+                evaluateSome(false);
+            }
+            std::vector<attnlab::CurvePoint> curve;
+            for (const VitCurvePoint& point : m_curve) {
+                curve.push_back(sessionPointOf(point));
+            }
+            promise->set_value(attnlab::sessionOf(*m_trainer, data, curve, view));
+        } catch (...) {
+            promise->set_exception(std::current_exception());
+        }
+    });
+    return result;
 }
 
 void VitWorker::run()

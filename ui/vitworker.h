@@ -13,10 +13,14 @@
 #include "vitcontroller.h"
 #include "workerqueue.h"
 
+#include <vitsession.h>
 #include <vittrainer.h>
 
+#include <future>
+#include <map>
 #include <memory>
 #include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -30,14 +34,20 @@ public:
     VitWorker(const VitWorker&) = delete;
     VitWorker& operator=(const VitWorker&) = delete;
 
-    // Publishes the new model's first frame on the calling thread, then hands it over, paused.
+    // Publishes the new model's first frame on the calling thread, then hands it over, paused,
+    // with the curves drawn so far (those of a session).
     void install(std::unique_ptr<attnlab::VitTrainer> trainer, std::uint64_t generation,
-                 VitImage image);
+                 VitImage image, std::vector<VitCurvePoint> curve = {});
     void train();
     void pause();
     void step();
     void setLearningRate(double learningRate);
     void select(VitImage image);
+    // The trainer's session with the curves, taken on the worker thread after a point of the
+    // curves being evaluated is complete. The future holds attnlab::InputError when there is
+    // no model.
+    std::future<attnlab::VitSession> capture(attnlab::VitDataSource data,
+                                             std::map<std::string, std::string> view);
 
     std::shared_ptr<const VitFrame> latest() const { return m_slot.latest(); }
 

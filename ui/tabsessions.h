@@ -1,0 +1,50 @@
+// Session files of the "Transformer: masked against unmasked" and "Vision Transformer" tabs
+// (textsession.h, vitsession.h), for the window's File menu and drag and drop. Opening a file
+// sends it to the tab its kind names and shows that tab; saving writes the model of the tab
+// shown. Each tab keeps the path of its own current file. The Single head tab's files are the
+// SessionKeeper's: open() leaves them, and files it cannot read, to it.
+#pragma once
+
+#include <QObject>
+#include <QString>
+
+#include <functional>
+
+class QTabWidget;
+class TransformerPage;
+class VitPage;
+
+class TabSessions : public QObject
+{
+    Q_OBJECT
+public:
+    TabSessions(QTabWidget* pages, TransformerPage* transformer, VitPage* vit, QObject* parent);
+
+    // Opens a session of the Transformer or Vision Transformer tab into that tab, shows the
+    // tab and makes `path` its current file. Returns false, touching nothing, for a session of
+    // the Single head tab or a file whose kind cannot be read (the Single head reader then
+    // names the fault). Throws attnlab::InputError naming the file and the fault when the
+    // session is refused; the model shown stays.
+    bool open(const QString& path);
+    // Whether the tab shown keeps its session files here.
+    bool handlesShownTab() const;
+    // Writes the shown tab's model to `path` (atomically) and makes it that tab's current
+    // file. Throws attnlab::InputError naming the reason (no model, images not read from a
+    // folder, a path that cannot be written); an old file is then untouched.
+    void save(const QString& path);
+    // The shown tab's current file, or empty.
+    QString path() const;
+    // The file name Save As offers first on the shown tab.
+    QString defaultName() const;
+
+private:
+    static void namingFile(const QString& path, const std::function<void()>& restore);
+    void openTransformer(const QString& path);
+    void openVit(const QString& path);
+
+    QTabWidget* m_pages;
+    TransformerPage* m_transformer;
+    VitPage* m_vit;
+    QString m_transformerPath;
+    QString m_vitPath;
+};
