@@ -22,6 +22,7 @@
 #include <QDropEvent>
 #include <QFile>
 #include <QMenu>
+#include <QMessageBox>
 #include <QMimeData>
 #include <QSettings>
 #include <QSpinBox>
@@ -175,6 +176,7 @@ private slots:
     void vitSessionWithoutItsImagesIsRefused();
     void vitImagesNotFromAFolderAreNotSaved();
     void droppedAndRecentSessionsOpenOnTheirTab();
+    void closingAsksBeforeDroppingATrainedModelOfATab();
 
 private:
     // Images in a folder of their own: 64 training and 16 test images.
@@ -429,6 +431,50 @@ void TestTabSessions::droppedAndRecentSessionsOpenOnTheirTab()
     recent->trigger();
     QCOMPARE(w->pages()->currentWidget(), w->transformerPage());
     QCOMPARE(w->transformerPage()->controller()->latest()->sides[0].epoch, 2);
+}
+
+// A Transformer pair that trained is not dropped without asking: closing asks (Cancel keeps
+// the window), a save answers it, more training asks again, and Discard closes. A rebuilt model
+// that never trained closes without a question.
+void TestTabSessions::closingAsksBeforeDroppingATrainedModelOfATab()
+{
+    const auto question = [](MainWindow& w) {
+        return w.findChild<QMessageBox*>(QStringLiteral("saveSessionQuestion"));
+    };
+    std::unique_ptr<MainWindow> w = openWindow();
+    w->showTransformerPage();
+    TransformerPage& page = *w->transformerPage();
+    smallTransformer(page);
+    QVERIFY2(page.apply(), qPrintable(page.message()));
+    QVERIFY(w->tabSessions()->modifiedPages().isEmpty());
+    stepEpochs(page, 2);
+    QCOMPARE(w->tabSessions()->modifiedPages(), QList<QWidget*>{&page});
+
+    w->showLessonPage();
+    QVERIFY(!w->close());
+    QMessageBox* box = question(*w);
+    QVERIFY(box);
+    QVERIFY2(box->text().contains(QLatin1String("Transformer: masked against unmasked")),
+             qPrintable(box->text()));
+    box->button(QMessageBox::Cancel)->click();
+    QTRY_VERIFY(!question(*w));
+    QVERIFY(w->isVisible());
+
+    w->showTransformerPage();
+    QVERIFY(w->saveSessionFile(m_files.filePath(QStringLiteral("asked.attnlab"))));
+    QVERIFY(w->tabSessions()->modifiedPages().isEmpty());
+    stepEpochs(page, 1);
+    QVERIFY(!w->close());
+    box = question(*w);
+    QVERIFY(box);
+    box->button(QMessageBox::Discard)->click();
+    QTRY_VERIFY(!w->isVisible());
+
+    std::unique_ptr<MainWindow> fresh = openWindow();
+    fresh->showTransformerPage();
+    smallTransformer(*fresh->transformerPage());
+    QVERIFY(fresh->transformerPage()->apply());
+    QVERIFY(fresh->close());
 }
 
 QTEST_MAIN(TestTabSessions)

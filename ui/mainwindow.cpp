@@ -688,6 +688,12 @@ void MainWindow::closeEvent(QCloseEvent* event)
         askToSaveSession();
         return;
     }
+    const QList<QWidget*> trained = m_tabSessions->modifiedPages();
+    if (!trained.isEmpty() && !m_tabModelsDiscarded) {
+        event->ignore();
+        askToSaveTabModels(trained);
+        return;
+    }
     saveLayout();
     m_sessions->closedCleanly();
     QMainWindow::closeEvent(event);
@@ -714,9 +720,53 @@ void MainWindow::askToSaveSession()
             m_sessionDiscarded = true;
             close();
         } else if (box->clickedButton() == box->button(QMessageBox::Save)) {
+            showLessonPage(); // Save saves the model of the tab shown
             const bool saved = m_sessions->path().isEmpty() ? saveSessionAs()
                                                             : saveSessionFile(m_sessions->path());
             if (saved) {
+                close();
+            }
+        }
+    });
+    box->open();
+}
+
+// The same question for the other tabs' models. Save saves the first of them (showing its tab)
+// and closes again, which asks about the next; Discard drops them all.
+void MainWindow::askToSaveTabModels(const QList<QWidget*>& pages)
+{
+    if (findChild<QMessageBox*>(QStringLiteral("saveSessionQuestion"))) {
+        return;
+    }
+    QStringList names;
+    for (QWidget* page : pages) {
+        names << m_pages->tabText(m_pages->indexOf(page)).remove(QLatin1Char('&'));
+    }
+    const QString text =
+        pages.size() == 1
+            ? tr("The model on the %1 tab has trained since it was last saved. Save the "
+                 "session before closing?")
+                  .arg(names.first())
+            : tr("The models on the %1 tabs have trained since they were last saved. Save "
+                 "the session of the %2 tab before closing?")
+                  .arg(names.join(tr(" and ")), names.first());
+    auto* box = new QMessageBox(QMessageBox::Question, tr("Save the session?"), text,
+                                QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel,
+                                this);
+    box->setObjectName(QStringLiteral("saveSessionQuestion"));
+    box->setDefaultButton(QMessageBox::Save);
+    box->setWindowModality(Qt::WindowModal);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    QWidget* first = pages.first();
+    connect(box, &QMessageBox::finished, this, [this, box, first] {
+        box->setObjectName(QString());
+        if (box->clickedButton() == box->button(QMessageBox::Discard)) {
+            m_tabModelsDiscarded = true;
+            close();
+        } else if (box->clickedButton() == box->button(QMessageBox::Save)) {
+            m_pages->setCurrentWidget(first);
+            const QString path = m_tabSessions->path();
+            if (path.isEmpty() ? saveSessionAs() : saveSessionFile(path)) {
                 close();
             }
         }

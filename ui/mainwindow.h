@@ -127,6 +127,7 @@ private:
     void refuseSentences(const std::exception& error);
     void askToDiscardSentences();
     void askToSaveSession();
+    void askToSaveTabModels(const QList<QWidget*>& pages);
     void applySession(const attnlab::ToySession& session, const QString& path);
     std::map<std::string, std::string> viewOfWindow() const;
     void openSessionDialog();
@@ -167,6 +168,7 @@ private:
     int m_shownPage = 0;
     bool m_discardConfirmed = false; // the user chose to close without the unapplied sentences
     bool m_sessionDiscarded = false; // … or without saving the trained model
+    bool m_tabModelsDiscarded = false; // … or the other tabs' trained models
     SessionKeeper* m_sessions = nullptr;
     TabSessions* m_tabSessions = nullptr;
     QMenu* m_recentMenu = nullptr;

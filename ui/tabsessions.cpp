@@ -2,6 +2,7 @@
 
 #include "comparisoncontroller.h"
 #include "transformerpage.h"
+#include "vitcontroller.h"
 #include "vitpage.h"
 
 #include <errors.h>
@@ -55,6 +56,7 @@ void TabSessions::openTransformer(const QString& path)
     const attnlab::TextPairSession session = attnlab::loadTextPairSession(path.toStdString());
     namingFile(path, [&] { m_transformer->restoreSession(session); });
     m_transformerPath = path;
+    m_transformerSaved = transformerMark();
     m_pages->setCurrentWidget(m_transformer);
 }
 
@@ -63,6 +65,7 @@ void TabSessions::openVit(const QString& path)
     const attnlab::VitSession session = attnlab::loadVitSession(path.toStdString());
     namingFile(path, [&] { m_vit->restoreSession(session); });
     m_vitPath = path;
+    m_vitSaved = vitMark();
     m_pages->setCurrentWidget(m_vit);
 }
 
@@ -74,12 +77,18 @@ bool TabSessions::handlesShownTab() const
 
 void TabSessions::save(const QString& path)
 {
+    // The steps come from the session, which may be ahead of the frame shown.
     if (m_pages->currentWidget() == m_transformer) {
-        attnlab::saveSession(m_transformer->controller()->session(), path.toStdString());
+        const attnlab::TextPairSession session = m_transformer->controller()->session();
+        attnlab::saveSession(session, path.toStdString());
         m_transformerPath = path;
+        m_transformerSaved = {transformerMark().generation,
+                              session.checkpoints[0].steps + session.checkpoints[1].steps};
     } else if (m_pages->currentWidget() == m_vit) {
-        attnlab::saveSession(m_vit->session(), path.toStdString());
+        const attnlab::VitSession session = m_vit->session();
+        attnlab::saveSession(session, path.toStdString());
         m_vitPath = path;
+        m_vitSaved = {vitMark().generation, session.checkpoint.steps};
     } else {
         throw attnlab::InputError("the tab shown keeps its sessions elsewhere");
     }
@@ -97,4 +106,31 @@ QString TabSessions::defaultName() const
 {
     return m_pages->currentWidget() == m_vit ? QStringLiteral("vit.attnlab")
                                              : QStringLiteral("transformer.attnlab");
+}
+
+TabSessions::Mark TabSessions::transformerMark() const
+{
+    const auto frame = m_transformer->controller()->latest();
+    return frame ? Mark{frame->generation, frame->sides[0].step + frame->sides[1].step} : Mark{};
+}
+
+TabSessions::Mark TabSessions::vitMark() const
+{
+    const auto frame = m_vit->controller()->latest();
+    return frame ? Mark{frame->generation, frame->step} : Mark{};
+}
+
+QList<QWidget*> TabSessions::modifiedPages() const
+{
+    const auto trained = [](const Mark& now, const Mark& saved) {
+        return now.steps > 0 && now != saved;
+    };
+    QList<QWidget*> pages;
+    if (trained(transformerMark(), m_transformerSaved)) {
+        pages << m_transformer;
+    }
+    if (trained(vitMark(), m_vitSaved)) {
+        pages << m_vit;
+    }
+    return pages;
 }

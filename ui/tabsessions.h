@@ -5,9 +5,11 @@
 // SessionKeeper's: open() leaves them, and files it cannot read, to it.
 #pragma once
 
+#include <QList>
 #include <QObject>
 #include <QString>
 
+#include <cstdint>
 #include <functional>
 
 class QTabWidget;
@@ -36,8 +38,21 @@ public:
     QString path() const;
     // The file name Save As offers first on the shown tab.
     QString defaultName() const;
+    // The pages (of these two tabs) whose model has trained since it was built, opened or
+    // saved, for the question on close.
+    QList<QWidget*> modifiedPages() const;
 
 private:
+    // Where a tab's model is: its build (the frames' generation) and the steps taken.
+    struct Mark
+    {
+        std::uint64_t generation = 0;
+        long steps = 0;
+        bool operator==(const Mark&) const = default;
+    };
+    Mark transformerMark() const;
+    Mark vitMark() const;
+
     static void namingFile(const QString& path, const std::function<void()>& restore);
     void openTransformer(const QString& path);
     void openVit(const QString& path);
@@ -47,4 +62,6 @@ private:
     VitPage* m_vit;
     QString m_transformerPath;
     QString m_vitPath;
+    Mark m_transformerSaved; // at the last open or save
+    Mark m_vitSaved;
 };
