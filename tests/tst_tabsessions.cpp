@@ -13,7 +13,9 @@
 #include "vitpage.h"
 
 #include <idx.h>
+#include <textsession.h>
 
+#include <QAction>
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
@@ -177,6 +179,7 @@ private slots:
     void vitImagesNotFromAFolderAreNotSaved();
     void droppedAndRecentSessionsOpenOnTheirTab();
     void closingAsksBeforeDroppingATrainedModelOfATab();
+    void autosaveLetsATabModelBeRecovered();
 
 private:
     // Images in a folder of their own: 64 training and 16 test images.
@@ -475,6 +478,38 @@ void TestTabSessions::closingAsksBeforeDroppingATrainedModelOfATab()
     smallTransformer(*fresh->transformerPage());
     QVERIFY(fresh->transformerPage()->apply());
     QVERIFY(fresh->close());
+}
+
+// The Transformer pair is autosaved while it trains; a window started while the recovery file
+// is there (the run "crashed") offers it, and Recover brings the pair back at its epoch, as an
+// unsaved model. A clean close removes the file.
+void TestTabSessions::autosaveLetsATabModelBeRecovered()
+{
+    std::unique_ptr<MainWindow> w = openWindow();
+    w->showTransformerPage();
+    TransformerPage& page = *w->transformerPage();
+    smallTransformer(page);
+    QVERIFY2(page.apply(), qPrintable(page.message()));
+    const QString recovery = w->tabSessions()->recoveryPath(&page);
+    QFile::remove(recovery);
+    w->tabSessions()->setAutosaveInterval(std::chrono::milliseconds(20));
+    stepEpochs(page, 3);
+    QTRY_VERIFY(QFile::exists(recovery));
+    QTRY_COMPARE(attnlab::loadTextPairSession(recovery.toStdString()).checkpoints[0].epoch, 3);
+
+    std::unique_ptr<MainWindow> next = openWindow();
+    auto* recover = next->findChild<QAction*>(QStringLiteral("recoverSessionAction"));
+    QVERIFY(recover->isEnabled());
+    recover->trigger();
+    QCOMPARE(next->pages()->currentWidget(), next->transformerPage());
+    QCOMPARE(next->transformerPage()->controller()->latest()->sides[0].epoch, 3);
+    QVERIFY2(statusOf(*next).contains(QLatin1String("Recovered")), qPrintable(statusOf(*next)));
+    QVERIFY(!recover->isEnabled());
+    QVERIFY(next->tabSessions()->path().isEmpty());
+    QCOMPARE(next->tabSessions()->modifiedPages().size(), 1); // unsaved until saved
+    next->tabSessions()->closedCleanly();
+    QVERIFY(!QFile::exists(recovery));
+    w->tabSessions()->closedCleanly();
 }
 
 QTEST_MAIN(TestTabSessions)

@@ -696,6 +696,7 @@ void MainWindow::closeEvent(QCloseEvent* event)
     }
     saveLayout();
     m_sessions->closedCleanly();
+    m_tabSessions->closedCleanly();
     QMainWindow::closeEvent(event);
 }
 
@@ -750,9 +751,9 @@ void MainWindow::askToSaveTabModels(const QList<QWidget*>& pages)
             : tr("The models on the %1 tabs have trained since they were last saved. Save "
                  "the session of the %2 tab before closing?")
                   .arg(names.join(tr(" and ")), names.first());
-    auto* box = new QMessageBox(QMessageBox::Question, tr("Save the session?"), text,
-                                QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel,
-                                this);
+    auto* box =
+        new QMessageBox(QMessageBox::Question, tr("Save the session?"), text,
+                        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, this);
     box->setObjectName(QStringLiteral("saveSessionQuestion"));
     box->setDefaultButton(QMessageBox::Save);
     box->setWindowModality(Qt::WindowModal);
@@ -934,7 +935,7 @@ void MainWindow::fillRecentMenu()
 // The last run did not close cleanly: say so once, and let File → Recover bring it back.
 void MainWindow::offerRecovery()
 {
-    if (!m_sessions->foundRecovery()) {
+    if (!m_sessions->foundRecovery() && !m_tabSessions->foundRecovery()) {
         return;
     }
     m_recoverAction->setEnabled(true);
@@ -942,17 +943,33 @@ void MainWindow::offerRecovery()
                   "brings back the model as it was autosaved."));
 }
 
+// Every tab's autosaved model there is; the Single head tab's is shown last.
 bool MainWindow::recoverSession()
 {
-    try {
-        applySession(SessionKeeper::read(m_sessions->recoveryPath()), QString());
-    } catch (const attnlab::InputError& error) {
-        showStatus(tr("The autosaved session cannot be recovered: %1").arg(userMessage(error)));
+    QStringList recovered;
+    QStringList faults;
+    m_tabSessions->recover(recovered, faults);
+    bool lesson = false;
+    if (QFile::exists(m_sessions->recoveryPath())) {
+        try {
+            applySession(SessionKeeper::read(m_sessions->recoveryPath()), QString());
+            lesson = true;
+        } catch (const attnlab::InputError& error) {
+            faults << userMessage(error);
+        }
+    }
+    if (!faults.isEmpty()) {
+        showStatus(tr("The autosaved session cannot be recovered: %1").arg(faults.join(u' ')));
         return false;
     }
     m_recoverAction->setEnabled(false);
-    showStatus(tr("Recovered the autosaved session: epoch %1. Save it to keep it.")
-                   .arg(m_controller->latest()->snapshot.epoch));
+    if (lesson) {
+        showStatus(tr("Recovered the autosaved session: epoch %1. Save it to keep it.")
+                       .arg(m_controller->latest()->snapshot.epoch));
+    } else {
+        showStatus(tr("Recovered the autosaved model of the %1 tab. Save it to keep it.")
+                       .arg(recovered.join(tr(" and "))));
+    }
     return true;
 }
 

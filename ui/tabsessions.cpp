@@ -1,6 +1,7 @@
 #include "tabsessions.h"
 
 #include "comparisoncontroller.h"
+#include "sessionkeeper.h"
 #include "transformerpage.h"
 #include "vitcontroller.h"
 #include "vitpage.h"
@@ -10,14 +11,25 @@
 #include <textsession.h>
 #include <vitsession.h>
 
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QSettings>
 #include <QTabWidget>
+#include <QTimer>
 
 #include <string>
 
 TabSessions::TabSessions(QTabWidget* pages, TransformerPage* transformer, VitPage* vit,
                          QObject* parent)
-    : QObject(parent), m_pages(pages), m_transformer(transformer), m_vit(vit)
+    : QObject(parent), m_pages(pages), m_transformer(transformer), m_vit(vit),
+      m_timer(new QTimer(this))
 {
+    m_foundRecovery =
+        QFile::exists(recoveryPath(m_transformer)) || QFile::exists(recoveryPath(m_vit));
+    m_timer->setInterval(SessionKeeper::kAutosaveInterval);
+    connect(m_timer, &QTimer::timeout, this, &TabSessions::autosave);
+    m_timer->start();
 }
 
 bool TabSessions::open(const QString& path)
@@ -133,4 +145,76 @@ QList<QWidget*> TabSessions::modifiedPages() const
         pages << m_vit;
     }
     return pages;
+}
+
+void TabSessions::setAutosaveInterval(std::chrono::milliseconds interval)
+{
+    m_timer->setInterval(interval);
+}
+
+// Beside the settings file, like the Single head tab's.
+QString TabSessions::recoveryPath(QWidget* page) const
+{
+    const QFileInfo settings(QSettings().fileName());
+    return settings.absoluteDir().filePath(page == m_vit ? QStringLiteral("recovery-vit.attnlab")
+                                                         : QStringLiteral("recovery-pair.attnlab"));
+}
+
+int TabSessions::autosave()
+{
+    int written = 0;
+    const auto due = [](const Mark& now, const Mark& last) { return now.steps > 0 && now != last; };
+    // A failure is tried again at the next interval; the user's own files are untouched.
+    try {
+        const Mark now = transformerMark();
+        if (due(now, m_transformerAutosaved) && m_transformer->controller()->hasModels()) {
+            QDir().mkpath(QFileInfo(recoveryPath(m_transformer)).absolutePath());
+            attnlab::saveSession(m_transformer->controller()->session(),
+                                 recoveryPath(m_transformer).toStdString());
+            m_transformerAutosaved = now;
+            ++written;
+        }
+    } catch (const attnlab::InputError&) {
+    }
+    try {
+        const Mark now = vitMark();
+        if (due(now, m_vitAutosaved)) {
+            QDir().mkpath(QFileInfo(recoveryPath(m_vit)).absolutePath());
+            attnlab::saveSession(m_vit->session(), recoveryPath(m_vit).toStdString());
+            m_vitAutosaved = now;
+            ++written;
+        }
+    } catch (const attnlab::InputError&) {
+    }
+    return written;
+}
+
+void TabSessions::recover(QStringList& recovered, QStringList& faults)
+{
+    for (QWidget* page : {static_cast<QWidget*>(m_transformer), static_cast<QWidget*>(m_vit)}) {
+        const QString path = recoveryPath(page);
+        if (!QFile::exists(path)) {
+            continue;
+        }
+        try {
+            if (page == m_transformer) {
+                openTransformer(path);
+                m_transformerPath.clear();
+                m_transformerSaved = {};
+            } else {
+                openVit(path);
+                m_vitPath.clear();
+                m_vitSaved = {};
+            }
+            recovered << m_pages->tabText(m_pages->indexOf(page));
+        } catch (const attnlab::InputError& error) {
+            faults << QString::fromStdString(error.what());
+        }
+    }
+}
+
+void TabSessions::closedCleanly()
+{
+    QFile::remove(recoveryPath(m_transformer));
+    QFile::remove(recoveryPath(m_vit));
 }

@@ -9,10 +9,12 @@
 #include <QObject>
 #include <QString>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 
 class QTabWidget;
+class QTimer;
 class TransformerPage;
 class VitPage;
 
@@ -42,6 +44,21 @@ public:
     // saved, for the question on close.
     QList<QWidget*> modifiedPages() const;
 
+    // Autosave, as the Single head tab's SessionKeeper does it: every interval, the model of
+    // each of these tabs that trained since its last autosave is written to its recovery file
+    // beside the settings (a Vision Transformer whose images did not come from a folder is
+    // left out: its session could not find them). A clean close removes the files.
+    void setAutosaveInterval(std::chrono::milliseconds interval);
+    QString recoveryPath(QWidget* page) const;
+    // Whether a recovery file of either tab was there when the window started.
+    bool foundRecovery() const { return m_foundRecovery; }
+    // Writes the recovery files that are due; returns how many it wrote.
+    int autosave();
+    // Opens every recovery file there is into its tab, as an unsaved model (no current file);
+    // the names of the tabs recovered go into `recovered`, a fault per file into `faults`.
+    void recover(QStringList& recovered, QStringList& faults);
+    void closedCleanly();
+
 private:
     // Where a tab's model is: its build (the frames' generation) and the steps taken.
     struct Mark
@@ -64,4 +81,8 @@ private:
     QString m_vitPath;
     Mark m_transformerSaved; // at the last open or save
     Mark m_vitSaved;
+    Mark m_transformerAutosaved; // at the last autosave
+    Mark m_vitAutosaved;
+    QTimer* m_timer = nullptr;
+    bool m_foundRecovery = false;
 };
