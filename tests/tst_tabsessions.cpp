@@ -226,6 +226,9 @@ void TestTabSessions::transformerSessionOpensToTheSameModels()
     QVERIFY2(page.apply(), qPrintable(page.message()));
     stepEpochs(page, 3);
     const long steps = page.controller()->latest()->sides[0].step;
+    child<QComboBox>(page, "transformerSentence")->setCurrentIndex(1); // the view, kept too
+    child<QComboBox>(page, "layerSide")->setCurrentIndex(1);
+    child<QTabWidget>(page, "transformerViews")->setCurrentIndex(1);
     QVERIFY(first->saveSessionFile(path));
     QVERIFY2(statusOf(*first).contains(QLatin1String("pair.attnlab")),
              qPrintable(statusOf(*first)));
@@ -257,6 +260,9 @@ void TestTabSessions::transformerSessionOpensToTheSameModels()
              int(attnlab::Objective::Masked));
     QCOMPARE(child<QComboBox>(opened, "transformerText")->currentData(),
              child<QComboBox>(page, "transformerText")->currentData());
+    QCOMPARE(child<QComboBox>(opened, "transformerSentence")->currentIndex(), 1);
+    QCOMPARE(child<QComboBox>(opened, "layerSide")->currentIndex(), 1);
+    QCOMPARE(child<QTabWidget>(opened, "transformerViews")->currentIndex(), 1);
     QTRY_COMPARE(opened.lossChart()->losses().size(), size_t(3));
     QCOMPARE(opened.lossChart()->secondLosses().size(), size_t(3));
 
@@ -319,6 +325,7 @@ void TestTabSessions::vitSessionOpensToTheSameModel()
     QTRY_VERIFY_WITH_TIMEOUT(page.controller()->latest()->step == 103 &&
                                  page.controller()->latest()->curve.size() == 1,
                              60000);
+    child<QTabWidget>(page, "vitViews")->setCurrentIndex(1); // the view, kept too
     QVERIFY(first->saveSessionFile(path));
     const auto saved = page.controller()->latest();
     page.controller()->train();
@@ -331,6 +338,7 @@ void TestTabSessions::vitSessionOpensToTheSameModel()
     VitPage& opened = *second->vitPage();
     QCOMPARE(second->pages()->currentWidget(), &opened);
     QCOMPARE(opened.controller()->latest()->step, 103L);
+    QCOMPARE(child<QTabWidget>(opened, "vitViews")->currentIndex(), 1);
     QVERIFY(!opened.controller()->latest()->running);
     compareCurves(opened.controller()->latest()->curve, saved->curve);
     QCOMPARE(child<QSpinBox>(opened, "vitEmbed")->value(), 8);

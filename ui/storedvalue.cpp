@@ -50,6 +50,17 @@ std::optional<int> wholeNumber(const QVariant& value, int low, int high)
     return int(n);
 }
 
+QVariant viewValue(const std::map<std::string, std::string>& view, QLatin1StringView key)
+{
+    const auto it = view.find(std::string(key.data(), size_t(key.size())));
+    return it == view.end() ? QVariant() : QVariant(QString::fromStdString(it->second));
+}
+
+std::pair<std::string, std::string> viewEntry(QLatin1StringView key, int value)
+{
+    return {std::string(key.data(), size_t(key.size())), std::to_string(value)};
+}
+
 std::optional<double> number(const QVariant& value, double low, double high)
 {
     if (!isText(value) && !isNumber(value)) {

@@ -12,7 +12,10 @@
 #include <QList>
 #include <QVariant>
 
+#include <map>
 #include <optional>
+#include <string>
+#include <utility>
 
 class HeatmapView;
 class QCheckBox;
@@ -24,6 +27,11 @@ class QSpinBox;
 namespace StoredValue {
 
 std::optional<int> wholeNumber(const QVariant& value, int low, int high);
+// A session's view map (key to text) read like settings: the value of a key, or an invalid
+// QVariant when the map lacks it.
+QVariant viewValue(const std::map<std::string, std::string>& view, QLatin1StringView key);
+// The entry of a view map for a key and a whole number.
+std::pair<std::string, std::string> viewEntry(QLatin1StringView key, int value);
 std::optional<double> number(const QVariant& value, double low, double high);
 std::optional<bool> flag(const QVariant& value);
 

@@ -91,7 +91,8 @@ void TabSessions::save(const QString& path)
 {
     // The steps come from the session, which may be ahead of the frame shown.
     if (m_pages->currentWidget() == m_transformer) {
-        const attnlab::TextPairSession session = m_transformer->controller()->session();
+        const attnlab::TextPairSession session =
+            m_transformer->controller()->session(m_transformer->viewMap());
         attnlab::saveSession(session, path.toStdString());
         m_transformerPath = path;
         m_transformerSaved = {transformerMark().generation,

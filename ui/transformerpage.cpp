@@ -788,30 +788,44 @@ void TransformerPage::restoreModelSettings(const QSettings& settings)
 
 void TransformerPage::restoreView(const QSettings& settings)
 {
+    applyView([&settings](QLatin1StringView key) { return settings.value(key); });
+    StoredValue::restoreStyles(settings, SettingsKeys::transformerViewStyles, fixedViews());
+}
+
+std::map<std::string, std::string> TransformerPage::viewMap() const
+{
+    using namespace SettingsKeys;
+    using StoredValue::viewEntry;
+    return {viewEntry(transformerLayer, m_choice.layer + 1),
+            viewEntry(transformerHead, m_choice.rollout ? -2 : m_choice.head),
+            viewEntry(transformerSentence, m_sentence->currentIndex()),
+            viewEntry(transformerLayerSide, m_layerSide->currentIndex()),
+            viewEntry(transformerView, m_tabs->currentIndex())};
+}
+
+// The view choices from stored values; one that does not fit the models shown is left as it is.
+void TransformerPage::applyView(const std::function<QVariant(QLatin1StringView)>& value)
+{
     using namespace SettingsKeys;
     const attnlab::TextConfig& c = m_controller->setup().config;
-    const auto layer =
-        StoredValue::wholeNumber(settings.value(transformerLayer), 1, c.model.layers);
-    const auto head =
-        StoredValue::wholeNumber(settings.value(transformerHead), -2, c.model.heads - 1);
+    const auto layer = StoredValue::wholeNumber(value(transformerLayer), 1, c.model.layers);
+    const auto head = StoredValue::wholeNumber(value(transformerHead), -2, c.model.heads - 1);
     if (layer && head) {
         setChoice(AttentionChoice{*layer - 1, std::max(*head, -1), *head == -2});
     }
     const auto sentence =
-        StoredValue::wholeNumber(settings.value(transformerSentence), 0, m_sentence->count() - 1);
+        StoredValue::wholeNumber(value(transformerSentence), 0, m_sentence->count() - 1);
     if (sentence) {
         m_sentence->setCurrentIndex(*sentence);
     }
-    const auto side = StoredValue::wholeNumber(settings.value(transformerLayerSide), 0, 1);
+    const auto side = StoredValue::wholeNumber(value(transformerLayerSide), 0, 1);
     if (side) {
         m_layerSide->setCurrentIndex(*side);
     }
-    const auto tab =
-        StoredValue::wholeNumber(settings.value(transformerView), 0, m_tabs->count() - 1);
+    const auto tab = StoredValue::wholeNumber(value(transformerView), 0, m_tabs->count() - 1);
     if (tab) {
         m_tabs->setCurrentIndex(*tab);
     }
-    StoredValue::restoreStyles(settings, transformerViewStyles, fixedViews());
 }
 
 void TransformerPage::restoreSession(const attnlab::TextPairSession& session)
@@ -833,6 +847,8 @@ void TransformerPage::restoreSession(const attnlab::TextPairSession& session)
     updateChoiceWidgets();
     rebuildGrids();
     rebuildLayerViews();
+    applyView(
+        [&session](QLatin1StringView key) { return StoredValue::viewValue(session.view, key); });
     showMessage(tr("Opened a session: both models paused at epoch %1.")
                     .arg(m_controller->latest()->sides[0].epoch),
                 false);

@@ -26,11 +26,16 @@
 #include <textsession.h>
 #include <texttrainer.h>
 
+#include <QLatin1StringView>
 #include <QList>
 #include <QString>
+#include <QVariant>
 #include <QWidget>
 
+#include <functional>
+#include <map>
 #include <optional>
+#include <string>
 #include <vector>
 
 class ComparisonController;
@@ -74,6 +79,8 @@ public:
     // settings in the strip. Throws attnlab::InputError, keeping the models and the strip, when
     // the session does not fit.
     void restoreSession(const attnlab::TextPairSession& session);
+    // The view choices (layer, head, sentence, side, inner tab) for a session's view map.
+    std::map<std::string, std::string> viewMap() const;
     // The attention map shown large.
     AttentionChoice choice() const { return m_choice; }
     void setChoice(const AttentionChoice& choice);
@@ -112,6 +119,7 @@ private:
     void sentenceChanged();
     void restoreModelSettings(const QSettings& settings);
     void restoreView(const QSettings& settings);
+    void applyView(const std::function<QVariant(QLatin1StringView)>& value);
     void showConfig(const attnlab::TextConfig& config);
     void listSentences();
     QList<HeatmapView*> fixedViews() const;

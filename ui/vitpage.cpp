@@ -514,17 +514,30 @@ void VitPage::restoreSettings(const QSettings& settings)
         m_folder = folder.toString();
     }
     restoreModelSettings(settings);
-    m_wantedLayer =
-        StoredValue::wholeNumber(settings.value(vitLayer), 1, m_layers->maximum()).value_or(1);
-    m_wantedHead =
-        StoredValue::wholeNumber(settings.value(vitHead), kRollout, m_heads->maximum() - 1)
-            .value_or(kMeanHeads);
+    applyView([&settings](QLatin1StringView key) { return settings.value(key); });
+    StoredValue::restoreStyles(settings, vitViewStyles, {m_patchAttention, m_confusion});
+}
+
+std::map<std::string, std::string> VitPage::viewMap() const
+{
+    using namespace SettingsKeys;
+    using StoredValue::viewEntry;
+    return {viewEntry(vitLayer, m_wantedLayer), viewEntry(vitHead, m_wantedHead),
+            viewEntry(vitView, m_tabs->currentIndex())};
+}
+
+// The layer, head and inner tab from stored values; the defaults where one does not fit.
+void VitPage::applyView(const std::function<QVariant(QLatin1StringView)>& value)
+{
+    using namespace SettingsKeys;
+    m_wantedLayer = StoredValue::wholeNumber(value(vitLayer), 1, m_layers->maximum()).value_or(1);
+    m_wantedHead = StoredValue::wholeNumber(value(vitHead), kRollout, m_heads->maximum() - 1)
+                       .value_or(kMeanHeads);
     updateChoices();
-    const auto tab = StoredValue::wholeNumber(settings.value(vitView), 0, m_tabs->count() - 1);
+    const auto tab = StoredValue::wholeNumber(value(vitView), 0, m_tabs->count() - 1);
     if (tab) {
         m_tabs->setCurrentIndex(*tab);
     }
-    StoredValue::restoreStyles(settings, vitViewStyles, {m_patchAttention, m_confusion});
 }
 
 attnlab::VitSession VitPage::session() const
@@ -533,7 +546,7 @@ attnlab::VitSession VitPage::session() const
         throw attnlab::InputError("the images shown were not read from a Fashion-MNIST folder, "
                                   "so a session could not find them again");
     }
-    return m_controller->session(*m_dataSource);
+    return m_controller->session(*m_dataSource, viewMap());
 }
 
 void VitPage::restoreSession(const attnlab::VitSession& session)
@@ -556,7 +569,8 @@ void VitPage::restoreSession(const attnlab::VitSession& session)
     m_patch->setCurrentIndex(std::max(0, m_patch->findData(session.config.model.patch)));
     showConfig(session.config);
     m_queryPatch = -1;
-    updateChoices();
+    applyView(
+        [&session](QLatin1StringView key) { return StoredValue::viewValue(session.view, key); });
     m_startHint = false;
     showMessage(
         tr("Opened a session: the model is paused at step %L1.").arg(m_controller->latest()->step),

@@ -20,11 +20,16 @@
 #include <vitsession.h>
 #include <vittrainer.h>
 
+#include <QLatin1StringView>
 #include <QString>
+#include <QVariant>
 #include <QWidget>
 
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
+#include <string>
 
 class HeatmapView;
 class ImageGallery;
@@ -81,6 +86,8 @@ public:
     // it stopped, with its settings and curves. Throws attnlab::InputError naming the folder
     // and what is missing, or what does not fit; the images and the model shown then stay.
     void restoreSession(const attnlab::VitSession& session);
+    // The view choices (layer, head, inner tab) for a session's view map.
+    std::map<std::string, std::string> viewMap() const;
     // The patch whose attention the overlay shows, or -1 for the class token.
     int queryPatch() const { return m_queryPatch; }
     void setQueryPatch(int patch);
@@ -101,6 +108,7 @@ protected:
     void changeEvent(QEvent* event) override;
 
 private:
+    void applyView(const std::function<QVariant(QLatin1StringView)>& value);
     QWidget* createSettings();
     QWidget* createControls();
     QWidget* createAttentionTab();
