@@ -121,10 +121,7 @@ std::string writeSession(const ToySession& s)
     const ToyCheckpoint& k = s.checkpoint;
     out += "position " + std::to_string(k.epoch) + " " + std::to_string(k.steps) + " " +
            std::to_string(k.sentence) + "\n";
-    out += "epoch-sum ";
-    appendNumber(out, k.epochSum);
-    out += "\ndiverged " + std::to_string(k.diverged ? 1 : 0) + "\n";
-    sessionio::appendText(out, "message", k.message);
+    sessionio::appendProgress(out, k.epochSum, k.diverged, k.message);
     sessionio::appendList(out, "losses", k.epochLosses);
     const std::vector<const Matrix*> params = k.params.all();
     for (size_t i = 0; i < params.size(); ++i) {

@@ -292,6 +292,22 @@ void appendAdam(std::string& out, long step, const std::vector<Matrix>& m,
     }
 }
 
+void appendProgress(std::string& out, double epochSum, bool diverged, const std::string& message)
+{
+    out += "epoch-sum ";
+    appendNumber(out, epochSum);
+    out += diverged ? "\ndiverged 1\n" : "\ndiverged 0\n";
+    appendText(out, "message", message);
+}
+
+void appendWeights(std::string& out, const std::vector<std::string>& names,
+                   const std::vector<const Matrix*>& params)
+{
+    for (size_t i = 0; i < params.size(); ++i) {
+        appendMatrix(out, names[i], *params[i]);
+    }
+}
+
 void appendText(std::string& out, const char* keyword, const std::string& text)
 {
     std::string line = text;
@@ -459,6 +475,20 @@ std::vector<std::string> Reader::lines(const char* key, const char* what, long l
         out.emplace_back(line());
     }
     return out;
+}
+
+void Reader::progress(double& epochSum, bool& diverged, std::string& message)
+{
+    epochSum = finite<double>(keyword("epoch-sum"), "the epoch sum");
+    diverged = flag(keyword("diverged"), "diverged");
+    message = std::string(keyword("message"));
+}
+
+void Reader::weights(const std::vector<std::string>& names, const std::vector<Matrix*>& params)
+{
+    for (size_t i = 0; i < params.size(); ++i) {
+        *params[i] = matrix(names[i]);
+    }
 }
 
 Matrix Reader::matrix(const std::string& name)

@@ -86,6 +86,11 @@ void appendRng(std::string& out, const char* name, const Rng::State& state);
 void appendAdam(std::string& out, long step, const std::vector<Matrix>& m,
                 const std::vector<Matrix>& v);
 void appendText(std::string& out, const char* keyword, const std::string& text);
+// "epoch-sum", "diverged" (0 or 1) and "message" lines: how the epoch under way stands.
+void appendProgress(std::string& out, double epochSum, bool diverged, const std::string& message);
+// A "matrix" line and its rows for each weight, names[i] naming params[i].
+void appendWeights(std::string& out, const std::vector<std::string>& names,
+                   const std::vector<const Matrix*>& params);
 // The view lines, then "end".
 void appendViewAndEnd(std::string& out, const std::map<std::string, std::string>& view);
 
@@ -127,6 +132,10 @@ public:
     std::vector<std::string> lines(const char* keyword, const char* what, long long most);
 
     Matrix matrix(const std::string& name);
+    // What appendProgress wrote; the epoch sum must be finite.
+    void progress(double& epochSum, bool& diverged, std::string& message);
+    // What appendWeights wrote, in that order, into params.
+    void weights(const std::vector<std::string>& names, const std::vector<Matrix*>& params);
     // "<keyword> <count>" then the finite numbers on one line.
     std::vector<double> list(const char* keyword, const char* what);
     std::vector<int> order(long long most);

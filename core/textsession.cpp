@@ -43,19 +43,12 @@ void appendModel(std::string& out, const char* side, TextConfig c, const TextChe
     out += "position " + std::to_string(k.epoch) + " " + std::to_string(k.steps) + " " +
            std::to_string(k.next) + " " + std::to_string(k.epochBatches) + "\n";
     sessionio::appendOrder(out, k.order);
-    out += "epoch-sum ";
-    sessionio::appendNumber(out, k.epochSum);
-    out += "\ndiverged " + std::string(k.diverged ? "1" : "0") + "\n";
-    sessionio::appendText(out, "message", k.message);
+    sessionio::appendProgress(out, k.epochSum, k.diverged, k.message);
     sessionio::appendList(out, "losses", k.epochLosses);
     sessionio::appendRng(out, "dropout", k.dropoutRng);
     sessionio::appendRng(out, "mask", k.maskRng);
     sessionio::appendRng(out, "order", k.orderRng);
-    const std::vector<std::string> names = k.params.names();
-    const std::vector<const Matrix*> params = k.params.all();
-    for (size_t i = 0; i < params.size(); ++i) {
-        sessionio::appendMatrix(out, names[i], *params[i]);
-    }
+    sessionio::appendWeights(out, k.params.names(), k.params.all());
     sessionio::appendAdam(out, k.adamStep, k.adamM, k.adamV);
 }
 
@@ -89,9 +82,7 @@ void readProgress(Reader& in, TextCheckpoint& k)
     k.next = static_cast<int>(in.count(f[2], "the next sentence", kMaxSentences));
     k.epochBatches = static_cast<int>(in.count(f[3], "the batches of the epoch", kMaxSentences));
     k.order = in.order(static_cast<long long>(kMaxSentences));
-    k.epochSum = in.finite<double>(in.keyword("epoch-sum"), "the epoch sum");
-    k.diverged = in.flag(in.keyword("diverged"), "diverged");
-    k.message = std::string(in.keyword("message"));
+    in.progress(k.epochSum, k.diverged, k.message);
     k.epochLosses = in.list("losses", "a loss");
 }
 
@@ -106,11 +97,8 @@ void readModel(Reader& in, const char* side, TextConfig& c, TextCheckpoint& k)
     k.maskRng = in.rng("mask");
     k.orderRng = in.rng("order");
     k.params.blocks.resize(static_cast<size_t>(c.model.layers));
-    const std::vector<std::string> names = k.params.names();
     const std::vector<Matrix*> params = k.params.all();
-    for (size_t i = 0; i < params.size(); ++i) {
-        *params[i] = in.matrix(names[i]);
-    }
+    in.weights(k.params.names(), params);
     in.adam(params.size(), k.adamStep, k.adamM, k.adamV);
 }
 

@@ -64,20 +64,13 @@ void appendState(std::string& out, const VitCheckpoint& k)
     out += "position " + std::to_string(k.epoch) + " " + std::to_string(k.steps) + " " +
            std::to_string(k.next) + " " + std::to_string(k.epochImages) + "\n";
     sessionio::appendOrder(out, k.order);
-    out += "epoch-sum ";
-    sessionio::appendNumber(out, k.epochSum);
-    out += "\ndiverged " + std::string(k.diverged ? "1" : "0") + "\n";
-    sessionio::appendText(out, "message", k.message);
+    sessionio::appendProgress(out, k.epochSum, k.diverged, k.message);
     sessionio::appendList(out, "losses", k.epochLosses);
     sessionio::appendList(out, "step-losses", k.stepLosses);
     sessionio::appendList(out, "step-accuracies", k.stepAccuracies);
     sessionio::appendRng(out, "dropout", k.dropoutRng);
     sessionio::appendRng(out, "order", k.orderRng);
-    const std::vector<std::string> names = k.params.names();
-    const std::vector<const Matrix*> params = k.params.all();
-    for (size_t i = 0; i < params.size(); ++i) {
-        sessionio::appendMatrix(out, names[i], *params[i]);
-    }
+    sessionio::appendWeights(out, k.params.names(), k.params.all());
     sessionio::appendAdam(out, k.adamStep, k.adamM, k.adamV);
 }
 
@@ -118,9 +111,7 @@ void readProgress(Reader& in, VitCheckpoint& k)
     k.next = static_cast<int>(in.count(f[2], "the next image", kMaxImages));
     k.epochImages = static_cast<int>(in.count(f[3], "the images of the epoch", kMaxImages));
     k.order = in.order(kMaxImages);
-    k.epochSum = in.finite<double>(in.keyword("epoch-sum"), "the epoch sum");
-    k.diverged = in.flag(in.keyword("diverged"), "diverged");
-    k.message = std::string(in.keyword("message"));
+    in.progress(k.epochSum, k.diverged, k.message);
     k.epochLosses = in.list("losses", "a loss");
     k.stepLosses = in.list("step-losses", "a loss");
     k.stepAccuracies = in.list("step-accuracies", "an accuracy");
@@ -131,11 +122,8 @@ void readWeights(Reader& in, const VitConfig& c, VitCheckpoint& k)
     k.dropoutRng = in.rng("dropout");
     k.orderRng = in.rng("order");
     k.params.blocks.resize(static_cast<size_t>(c.layers));
-    const std::vector<std::string> names = k.params.names();
     const std::vector<Matrix*> params = k.params.all();
-    for (size_t i = 0; i < params.size(); ++i) {
-        *params[i] = in.matrix(names[i]);
-    }
+    in.weights(k.params.names(), params);
     in.adam(params.size(), k.adamStep, k.adamM, k.adamV);
 }
 
