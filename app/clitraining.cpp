@@ -83,14 +83,14 @@ ToyTrainer makeTrainer(const QCommandLineParser& p, Corpus corpus, const ToyConf
     return trainer;
 }
 
-ToyDevice deviceFrom(const QCommandLineParser& p)
+TrainingDevice deviceFrom(const QCommandLineParser& p)
 {
     const QString request = p.value("device");
-    return chooseToyDevice(request.isEmpty() ? std::string("auto") : request.toStdString());
+    return chooseTrainingDevice(request.isEmpty() ? std::string("auto") : request.toStdString());
 }
 
 // Moves the trainer to the GPU when one is used; the report of where it trains.
-DeviceReport placed(ToyTrainer& trainer, ToyDevice device)
+DeviceReport placed(ToyTrainer& trainer, TrainingDevice device)
 {
     if (device.session) {
         try {
@@ -259,7 +259,7 @@ void refuseOptions(const QCommandLineParser& p, const QStringList& names, const 
 
 Training setUpTraining(const QCommandLineParser& p, bool allowUntrained)
 {
-    ToyDevice device = deviceFrom(p);
+    TrainingDevice device = deviceFrom(p);
     const bool untrained =
         allowUntrained && p.isSet("epochs") && integerOption(p, "epochs", 1) == 0;
     const long logEvery = integerOption(p, "log-every", 500);

@@ -4,6 +4,8 @@
 #include <QApplication>
 #include <QCommandLineParser>
 
+#include <cstdio>
+
 int main(int argc, char** argv)
 {
     QApplication app(argc, argv);
@@ -28,10 +30,22 @@ int main(int argc, char** argv)
                       QApplication::translate("main", "Open on the Vision Transformer page.")});
     parser.addOption({QStringLiteral("train"),
                       QApplication::translate("main", "Start training the page shown.")});
+    parser.addOption(
+        {QStringLiteral("device"),
+         QApplication::translate("main", "Where the Vision Transformer trains: auto (a GPU when "
+                                         "one can be used, the default), cpu or gpu."),
+         QStringLiteral("DEVICE"), QStringLiteral("auto")});
     parser.process(app);
+    const QString device = parser.value(QStringLiteral("device"));
+    if (device != QLatin1String("auto") && device != QLatin1String("cpu") &&
+        device != QLatin1String("gpu")) {
+        std::fprintf(stderr, "attnlab: the device \"%s\" is unknown: use auto, cpu or gpu\n",
+                     qPrintable(device));
+        return 2;
+    }
 
     // The window opens on the page shown when it last closed; a page asked for here wins.
-    MainWindow window(nullptr);
+    MainWindow window(nullptr, device.toStdString());
     if (parser.isSet(QStringLiteral("lesson"))) {
         window.showLessonPage();
     }

@@ -92,7 +92,7 @@ BENCHMARK(BM_ToyRecipe)->Unit(benchmark::kMillisecond);
 // much as the arithmetic, which is tiny.
 void BM_ToyRecipeGpu(benchmark::State& state)
 {
-    const attnlab::ToyDevice device = attnlab::chooseToyDevice("gpu");
+    const attnlab::TrainingDevice device = attnlab::chooseTrainingDevice("gpu");
     if (!device.session) {
         state.SkipWithError(device.report.note.c_str());
         return;

@@ -35,7 +35,7 @@ std::string leadOf(const std::string& request)
 
 } // namespace
 
-ToyDevice chooseToyDevice(const std::string& request)
+TrainingDevice chooseTrainingDevice(const std::string& request)
 {
     checkRequest(request);
     if (request == "cpu") {
@@ -46,8 +46,8 @@ ToyDevice chooseToyDevice(const std::string& request)
         return {cpuReport(leadOf(request) + backend.reason + "; computing on the CPU"), nullptr};
     }
     try {
-        ToyDevice d{{Device::Cuda, backend.description, {}},
-                    std::make_shared<gpu::Session>(backend)};
+        TrainingDevice d{{Device::Cuda, backend.description, {}},
+                         std::make_shared<gpu::Session>(backend)};
         return d;
     } catch (const gpu::GpuError& error) {
         return {cpuReport(leadOf(request) + error.what() + "; computing on the CPU"), nullptr};

@@ -3,9 +3,9 @@
 // The CPU backend (ops.h on Eigen) is always there. A CUDA backend with the same operations
 // (gpubackend.h) is compiled only when nvcc is found, and loaded at run time only when the
 // driver, the CUDA libraries and a GPU are there; chooseDevice reports what it found so the GUI
-// and CLI can say it once. Of the models, only the lesson's head trains on the GPU so far
-// (chooseToyDevice, devicetoy.h); chooseDevice's report is Device::Cpu for the others, and says
-// so when a GPU was found.
+// and CLI can say it once. The lesson's head and the Vision Transformer train on the GPU
+// (chooseTrainingDevice, devicetoy.h, devicevit.h); the text transformer still computes on the
+// CPU, and chooseDevice's report says so when a GPU was found.
 #pragma once
 
 #include <memory>
@@ -35,14 +35,14 @@ struct DeviceReport
 // with a note that gives the reason ("no CUDA driver: …").
 DeviceReport chooseDevice(const std::string& request);
 
-// The device of the lesson's head, which trains on a GPU when one is used.
-struct ToyDevice
+// The device a model trains on: a session on the GPU when one is used.
+struct TrainingDevice
 {
     DeviceReport report;                   // Device::Cuda when `session` is there
-    std::shared_ptr<gpu::Session> session; // the GPU to train on (ToyTrainer::trainOn); or null
+    std::shared_ptr<gpu::Session> session; // the GPU to train on (trainOn()); or null
 };
 // Like chooseDevice, and opens a session on the GPU when one can be used; a GPU that cannot
 // start a session gives the CPU with a note that says why.
-ToyDevice chooseToyDevice(const std::string& request);
+TrainingDevice chooseTrainingDevice(const std::string& request);
 
 } // namespace attnlab

@@ -8,17 +8,6 @@ namespace {
 
 using gpu::DeviceMatrix;
 
-// y += x, entry by entry (same shape): the skip connection. The backend's bias addition does it
-// when the whole matrix is taken as one row and x as its bias.
-void addInto(DeviceMatrix& y, const DeviceMatrix& x)
-{
-    gpu::Session& s = y.session();
-    AttnlabGpuError error{};
-    const int status =
-        s.api().addBias(s.context(), y.data(), x.data(), 1, static_cast<int>(y.size()), &error);
-    s.check(status, error, "the skip connection");
-}
-
 void zeroLike(DeviceMatrix& m, const DeviceMatrix& like)
 {
     m.resize(like.rows(), like.cols());
@@ -92,7 +81,7 @@ void DeviceToyEngine::forward(const gpu::DeviceIds& ids, const gpu::DeviceIds& t
     // Weighted sum of the values, plus the skip connection.
     gpu::linearForward(w.weights, w.values, w.logits);
     if (m_config.skip) {
-        addInto(w.logits, w.inputs);
+        gpu::addInto(w.inputs, w.logits);
     }
 
     // Output and loss, with the gradient of the loss with respect to the logits.
@@ -113,7 +102,7 @@ void DeviceToyEngine::backward(const gpu::DeviceIds& ids)
     // Weighted sum: logits = weights·values (+ inputs).
     zeroLike(w.dinputs, w.inputs);
     if (m_config.skip) {
-        addInto(w.dinputs, w.dlogits);
+        gpu::addInto(w.dlogits, w.dinputs);
     }
     zeroLike(w.dweights, w.weights);
     zeroLike(w.dvalues, w.values);

@@ -553,24 +553,62 @@ void attentionBackward(const DeviceMatrix& q, const DeviceMatrix& k, const Devic
 
 namespace {
 
-// The shapes of multi-head attention: T queries, S keys, N heads of width D.
+// The shapes of multi-head attention over `q` sequences stacked in rows: T queries and S keys
+// each, N heads of width D.
 struct Heads
 {
-    int t, s, n, d;
+    int t, s, n, d, q;
     int width() const { return n * d; }
     long long block() const { return static_cast<long long>(t) * s; } // one head's weights
 };
 
 Heads headsOf(const char* operation, const DeviceMatrix& q, const DeviceMatrix& k,
-              const DeviceMatrix& v, int heads)
+              const DeviceMatrix& v, int heads, int sequences)
 {
     if (heads <= 0 || q.cols() % heads != 0) {
         throw InputError(std::string(operation) + ": " + std::to_string(q.cols()) +
                          " columns do not split into " + std::to_string(heads) + " heads");
     }
+    if (sequences <= 0 || q.rows() % sequences != 0 || k.rows() % sequences != 0) {
+        throw InputError(std::string(operation) + ": " + std::to_string(q.rows()) +
+                         " query rows and " + std::to_string(k.rows()) +
+                         " key rows do not split into " + std::to_string(sequences) + " sequences");
+    }
     requireShape(operation, "k", k, k.rows(), q.cols());
     requireShape(operation, "v", v, k.rows(), q.cols());
-    return {q.rows(), k.rows(), heads, q.cols() / heads};
+    return {q.rows() / sequences, k.rows() / sequences, heads, q.cols() / heads, sequences};
+}
+
+// An operand of the products of every (sequence, head) pair: where the pair's matrix starts is
+// data + sequence·perSequence + head·perHead.
+struct PairOperand
+{
+    const float* data;
+    int ld;
+    long long perSequence;
+    long long perHead;
+    bool transposed = false;
+};
+
+// c(b, h) = alpha·op(a(b, h))·op(b(b, h)) + beta·c(b, h) for every sequence b and head h: one
+// batched product per head over the sequences, or per sequence over the heads, whichever
+// makes fewer calls.
+void pairProducts(Session& s, const char* operation, const Heads& h, int m, int n, int k,
+                  float alpha, PairOperand a, PairOperand b, float beta, PairOperand c)
+{
+    const bool overSequences = h.q > h.n;
+    const int calls = overSequences ? h.n : h.q;
+    for (int i = 0; i < calls; ++i) {
+        auto at = [&](const PairOperand& o) {
+            return o.data + (overSequences ? o.perHead : o.perSequence) * i;
+        };
+        auto stride = [&](const PairOperand& o) {
+            return overSequences ? o.perSequence : o.perHead;
+        };
+        product(s, operation, m, n, k, alpha, {at(a), a.ld, stride(a), a.transposed},
+                {at(b), b.ld, stride(b), b.transposed}, beta, const_cast<float*>(at(c)), c.ld,
+                stride(c), overSequences ? h.q : h.n);
+    }
 }
 
 } // namespace
@@ -579,53 +617,114 @@ void multiHeadAttentionForward(const DeviceMatrix& q, const DeviceMatrix& k, con
                                int heads, int length, ops::Mask mask, DeviceMatrix& weights,
                                DeviceMatrix& out)
 {
+    multiHeadAttentionForward(q, k, v, heads, 1, length, mask, weights, out);
+}
+
+void multiHeadAttentionForward(const DeviceMatrix& q, const DeviceMatrix& k, const DeviceMatrix& v,
+                               int heads, int sequences, int length, ops::Mask mask,
+                               DeviceMatrix& weights, DeviceMatrix& out)
+{
     const char* op = "multiHeadAttentionForward";
-    const Heads h = headsOf(op, q, k, v, heads);
+    const Heads h = headsOf(op, q, k, v, heads, sequences);
     Session& s = q.session();
+    const long long perSequence = h.n * h.block(); // a sequence's weights, all heads
 
     // Scores of every head, masked, into the stacked weights: q_h·k_hᵀ/√D, head h's columns
     // start at h·D with a row stride of N·D.
-    weights.resize(h.n * h.t, h.s);
-    product(s, op, h.t, h.s, h.d, inverseSqrt(h.d), {q.data(), h.width(), h.d},
-            {k.data(), h.width(), h.d, true}, 0.0f, weights.data(), h.s, h.block(), h.n);
-    call(s, op, &AttnlabGpuApi::softmaxForward, weights.data(), weights.data(), h.n, h.t, h.s,
+    weights.resize(h.q * h.n * h.t, h.s);
+    pairProducts(s, op, h, h.t, h.s, h.d, inverseSqrt(h.d),
+                 {q.data(), h.width(), 1LL * h.t * h.width(), h.d},
+                 {k.data(), h.width(), 1LL * h.s * h.width(), h.d, true}, 0.0f,
+                 {weights.data(), h.s, perSequence, h.block()});
+    call(s, op, &AttnlabGpuApi::softmaxForward, weights.data(), weights.data(), h.q * h.n, h.t, h.s,
          int(mask == ops::Mask::Causal), length);
 
     // Weighted sum of the values into head h's columns of out.
-    out.resize(h.t, h.width());
-    product(s, op, h.t, h.d, h.s, 1.0f, {weights.data(), h.s, h.block()},
-            {v.data(), h.width(), h.d}, 0.0f, out.data(), h.width(), h.d, h.n);
+    out.resize(h.q * h.t, h.width());
+    pairProducts(s, op, h, h.t, h.d, h.s, 1.0f, {weights.data(), h.s, perSequence, h.block()},
+                 {v.data(), h.width(), 1LL * h.s * h.width(), h.d}, 0.0f,
+                 {out.data(), h.width(), 1LL * h.t * h.width(), h.d});
 }
 
 void multiHeadAttentionBackward(const DeviceMatrix& q, const DeviceMatrix& k, const DeviceMatrix& v,
                                 int heads, const DeviceMatrix& weights, const DeviceMatrix& dout,
                                 DeviceMatrix& dq, DeviceMatrix& dk, DeviceMatrix& dv)
 {
+    multiHeadAttentionBackward(q, k, v, heads, 1, weights, dout, dq, dk, dv);
+}
+
+void multiHeadAttentionBackward(const DeviceMatrix& q, const DeviceMatrix& k, const DeviceMatrix& v,
+                                int heads, int sequences, const DeviceMatrix& weights,
+                                const DeviceMatrix& dout, DeviceMatrix& dq, DeviceMatrix& dk,
+                                DeviceMatrix& dv)
+{
     const char* op = "multiHeadAttentionBackward";
-    const Heads h = headsOf(op, q, k, v, heads);
-    requireShape(op, "weights", weights, h.n * h.t, h.s);
+    const Heads h = headsOf(op, q, k, v, heads, sequences);
+    requireShape(op, "weights", weights, h.q * h.n * h.t, h.s);
     requireSameShape(op, "dout", dout, q);
     requireSameShape(op, "dq", dq, q);
     requireSameShape(op, "dk", dk, k);
     requireSameShape(op, "dv", dv, v);
     Session& s = q.session();
+    const long long perSequence = h.n * h.block();
+    const long long qRows = 1LL * h.t * h.width(), kRows = 1LL * h.s * h.width();
+    const PairOperand w{weights.data(), h.s, perSequence, h.block()};
 
     // Weighted sum: dv_h += w_hᵀ·dout_h; dw_h = dout_h·v_hᵀ.
-    product(s, op, h.s, h.d, h.t, 1.0f, {weights.data(), h.s, h.block(), true},
-            {dout.data(), h.width(), h.d}, 1.0f, dv.data(), h.width(), h.d, h.n);
-    DeviceMatrix dw(s, h.n * h.t, h.s);
-    product(s, op, h.t, h.s, h.d, 1.0f, {dout.data(), h.width(), h.d},
-            {v.data(), h.width(), h.d, true}, 0.0f, dw.data(), h.s, h.block(), h.n);
+    pairProducts(s, op, h, h.s, h.d, h.t, 1.0f, {w.data, w.ld, w.perSequence, w.perHead, true},
+                 {dout.data(), h.width(), qRows, h.d}, 1.0f, {dv.data(), h.width(), kRows, h.d});
+    DeviceMatrix dw(s, weights.rows(), h.s);
+    pairProducts(s, op, h, h.t, h.s, h.d, 1.0f, {dout.data(), h.width(), qRows, h.d},
+                 {v.data(), h.width(), kRows, h.d, true}, 0.0f,
+                 {dw.data(), h.s, perSequence, h.block()});
 
     // Softmax, then the scaled scores: dq_h += dscores_h·k_h/√D; dk_h += dscores_hᵀ·q_h/√D.
-    DeviceMatrix dscores(s, h.n * h.t, h.s);
+    DeviceMatrix dscores(s, weights.rows(), h.s);
     softmaxRowsBackward(weights, dw, dscores);
     const float scale = inverseSqrt(h.d);
-    product(s, op, h.t, h.d, h.s, scale, {dscores.data(), h.s, h.block()},
-            {k.data(), h.width(), h.d}, 1.0f, dq.data(), h.width(), h.d, h.n);
-    product(s, op, h.s, h.d, h.t, scale, {dscores.data(), h.s, h.block(), true},
-            {q.data(), h.width(), h.d}, 1.0f, dk.data(), h.width(), h.d, h.n);
+    pairProducts(s, op, h, h.t, h.d, h.s, scale, {dscores.data(), h.s, perSequence, h.block()},
+                 {k.data(), h.width(), kRows, h.d}, 1.0f, {dq.data(), h.width(), qRows, h.d});
+    pairProducts(s, op, h, h.s, h.d, h.t, scale,
+                 {dscores.data(), h.s, perSequence, h.block(), true},
+                 {q.data(), h.width(), qRows, h.d}, 1.0f, {dk.data(), h.width(), kRows, h.d});
 }
+
+void addInto(const DeviceMatrix& x, DeviceMatrix& y)
+{
+    requireSameShape("addInto", "y", y, x);
+    call(x.session(), "addInto", &AttnlabGpuApi::addBias, y.data(), x.data(), 1,
+         checkedSize(static_cast<Eigen::Index>(y.size()), "entries"));
+}
+
+namespace raw {
+
+void matmul(Session& s, bool ta, bool tb, int m, int n, int k, float alpha, const float* a, int lda,
+            const float* b, int ldb, float beta, float* c, int ldc)
+{
+    product(s, "matmul", m, n, k, alpha, {a, lda, 0, ta}, {b, ldb, 0, tb}, beta, c, ldc, 0);
+}
+
+void addBias(Session& s, float* y, const float* bias, int rows, int cols)
+{
+    call(s, "addBias", &AttnlabGpuApi::addBias, y, bias, rows, cols);
+}
+
+void columnSums(Session& s, const float* x, float* sums, int rows, int cols)
+{
+    call(s, "columnSums", &AttnlabGpuApi::columnSums, x, sums, rows, cols);
+}
+
+void copy(Session& s, float* to, const float* from, std::size_t count)
+{
+    call(s, "copyFloats", &AttnlabGpuApi::copyFloats, to, from, count);
+}
+
+void upload(Session& s, float* device, const float* host, std::size_t count)
+{
+    call(s, "uploadFloats", &AttnlabGpuApi::uploadFloats, device, host, count);
+}
+
+} // namespace raw
 
 void layerNormForward(const DeviceMatrix& x, const DeviceMatrix& gamma, const DeviceMatrix& beta,
                       DeviceMatrix& y, DeviceLayerNormCache& cache)

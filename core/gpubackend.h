@@ -176,6 +176,34 @@ void multiHeadAttentionForward(const DeviceMatrix& q, const DeviceMatrix& k, con
 void multiHeadAttentionBackward(const DeviceMatrix& q, const DeviceMatrix& k, const DeviceMatrix& v,
                                 int heads, const DeviceMatrix& weights, const DeviceMatrix& dout,
                                 DeviceMatrix& dq, DeviceMatrix& dk, DeviceMatrix& dv);
+// The same over `sequences` sequences stacked in rows (a batch of images): q, k, v are
+// (sequences·T)×(N·D), sequence b in rows [b·T, (b+1)·T); weights is (sequences·N·T)×T, the
+// sequences one after another and within each the heads stacked as above. Every sequence has
+// the same `length`.
+void multiHeadAttentionForward(const DeviceMatrix& q, const DeviceMatrix& k, const DeviceMatrix& v,
+                               int heads, int sequences, int length, ops::Mask mask,
+                               DeviceMatrix& weights, DeviceMatrix& out);
+void multiHeadAttentionBackward(const DeviceMatrix& q, const DeviceMatrix& k, const DeviceMatrix& v,
+                                int heads, int sequences, const DeviceMatrix& weights,
+                                const DeviceMatrix& dout, DeviceMatrix& dq, DeviceMatrix& dk,
+                                DeviceMatrix& dv);
+// y += x, entry by entry; the same shape (a skip connection).
+void addInto(const DeviceMatrix& x, DeviceMatrix& y);
+
+// The table's entries on parts of device matrices, for models that lay several sequences in
+// one matrix and read every T-th row (devicevit.h). Unchecked: the caller keeps every pointer
+// and stride inside its matrices.
+namespace raw {
+// c = alpha·op(a)·op(b) + beta·c; op(a): m×k, op(b): k×n, row strides lda, ldb, ldc.
+void matmul(Session& s, bool ta, bool tb, int m, int n, int k, float alpha, const float* a, int lda,
+            const float* b, int ldb, float beta, float* c, int ldc);
+// y[r, c] += bias[c] over rows×cols.
+void addBias(Session& s, float* y, const float* bias, int rows, int cols);
+// sums[c] += Σ_r x[r, c] over rows×cols.
+void columnSums(Session& s, const float* x, float* sums, int rows, int cols);
+void copy(Session& s, float* to, const float* from, std::size_t count);
+void upload(Session& s, float* device, const float* host, std::size_t count);
+} // namespace raw
 
 struct DeviceLayerNormCache
 {

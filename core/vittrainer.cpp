@@ -1,6 +1,7 @@
 #include "vittrainer.h"
 
 #include "checkpoint.h"
+#include "devicevit.h"
 #include "errors.h"
 #include "texttrainer.h"
 #include "trainer.h"
@@ -115,6 +116,30 @@ VitTrainer::VitTrainer(std::shared_ptr<const ImageSet> train, std::shared_ptr<co
     m_message = std::move(c.message);
 }
 
+VitTrainer::~VitTrainer() = default;
+VitTrainer::VitTrainer(VitTrainer&&) noexcept = default;
+VitTrainer& VitTrainer::operator=(VitTrainer&&) noexcept = default;
+
+void VitTrainer::trainOn(std::shared_ptr<gpu::Session> session)
+{
+    if (m_partial) {
+        throw InputError("the GPU can take over training only between two steps");
+    }
+    pull();
+    m_device = std::make_unique<DeviceVitEngine>(std::move(session), m_config.model,
+                                                 m_model.params(), m_adam, *m_train);
+    m_previous.reset();
+    m_previousAdam.reset();
+}
+
+void VitTrainer::pull() const
+{
+    if (m_device && m_hostStale) {
+        m_device->download(m_model.params(), m_adam);
+        m_hostStale = false;
+    }
+}
+
 // A position finishStep() could have reached: batches of batchSize from the epoch's start, one
 // optimizer step, one Adam step, one loss and one accuracy each, one loss per completed epoch.
 void VitTrainer::checkPosition(const VitCheckpoint& c) const
@@ -145,6 +170,7 @@ void VitTrainer::checkPosition(const VitCheckpoint& c) const
 
 VitCheckpoint VitTrainer::checkpoint() const
 {
+    pull();
     VitCheckpoint c;
     c.params = m_model.params();
     c.adamStep = m_adam.stepCount();
@@ -206,12 +232,23 @@ VitTrainer::Progress VitTrainer::advance(int images)
     }
     if (!m_partial) {
         const int n = std::min(m_config.batchSize, m_train->count() - m_next);
-        m_partial = PartialStep{m_model.params().zerosLike(), 0.0, 0, 0, n, m_dropoutRng.state()};
+        m_partial = PartialStep{m_device ? VitParams<float>{} : m_model.params().zerosLike(),
+                                0.0,
+                                0,
+                                0,
+                                n,
+                                m_dropoutRng.state()};
+        if (m_device) {
+            m_device->beginStep(n, m_dropoutRng.word());
+        }
     }
     PartialStep& p = *m_partial;
+    const int last = std::min(p.images, p.done + std::max(1, images));
+    if (m_device) {
+        deviceImages(p, last);
+    }
     const float scale = 1.0f / static_cast<float>(p.images);
     Rng* dropout = m_config.model.dropout > 0 ? &m_dropoutRng : nullptr;
-    const int last = std::min(p.images, p.done + std::max(1, images));
     for (; p.done < last; ++p.done) {
         const int i = m_order[static_cast<size_t>(m_next + p.done)];
         const int label = m_train->labels[static_cast<size_t>(i)];
@@ -227,6 +264,17 @@ VitTrainer::Progress VitTrainer::advance(int images)
     return m_diverged ? Progress::Nothing : Progress::Stepped;
 }
 
+// The batch's images up to `last` on the device, at once.
+void VitTrainer::deviceImages(PartialStep& p, int last)
+{
+    const auto first = m_order.begin() + m_next + p.done;
+    const std::vector<int> indices(first, first + (last - p.done));
+    const DeviceVitEngine::Pass pass = m_device->forwardBackward(indices, p.done);
+    p.loss += pass.lossSum;
+    p.correct += pass.correct;
+    p.done = last;
+}
+
 // The update of a step whose images are all done, and its bookkeeping.
 void VitTrainer::finishStep()
 {
@@ -237,12 +285,17 @@ void VitTrainer::finishStep()
     if (!std::isfinite(loss)) {
         return diverge(loss, "the loss");
     }
-    if (!p.grads.allFinite()) {
-        return diverge(loss, "a gradient");
+    if (m_device) {
+        m_device->update();
+        m_hostStale = true;
+    } else {
+        if (!p.grads.allFinite()) {
+            return diverge(loss, "a gradient");
+        }
+        m_previous = m_model.params();
+        m_previousAdam = m_adam;
+        m_adam.step(m_model.params().all(), std::as_const(p.grads).all());
     }
-    m_previous = m_model.params();
-    m_previousAdam = m_adam;
-    m_adam.step(m_model.params().all(), std::as_const(p.grads).all());
     ++m_steps;
     m_stepLosses.push_back(loss);
     m_stepAccuracies.push_back(static_cast<double>(p.correct) / n);
@@ -274,7 +327,11 @@ bool VitTrainer::runEpoch()
 void VitTrainer::diverge(double loss, const char* what)
 {
     // The parameters now in the model gave the non-finite value: go back one step.
-    if (m_previous) {
+    if (m_device) {
+        m_device->undo();
+        m_hostStale = true;
+        pull();
+    } else if (m_previous) {
         m_model.params() = *m_previous;
         m_adam = *m_previousAdam;
     }
@@ -287,6 +344,9 @@ void VitTrainer::setLearningRate(double lr)
     requireRange("learning rate", lr, 1e-12, 1e30);
     m_config.learningRate = lr;
     m_adam.setLearningRate(lr);
+    if (m_device) {
+        m_device->setLearningRate(lr);
+    }
 }
 
 void VitTrainer::setEpochs(int epochs)
@@ -296,6 +356,7 @@ void VitTrainer::setEpochs(int epochs)
 
 VitEvaluation VitTrainer::evaluate(const ImageSet& set, int limit) const
 {
+    pull();
     const int classes = m_config.model.classes;
     VitEvaluation e;
     e.images = limit > 0 ? std::min(limit, set.count()) : set.count();
@@ -318,6 +379,7 @@ VitEvaluation VitTrainer::evaluate(const ImageSet& set, int limit) const
 
 VitImageSnapshot VitTrainer::snapshot(const float* image, int label) const
 {
+    pull();
     const VitForward<float> f = m_model.forward(image, label, nullptr);
     VitImageSnapshot s;
     s.label = label;

@@ -31,6 +31,11 @@
 
 namespace attnlab {
 
+class DeviceVitEngine;
+namespace gpu {
+class Session;
+}
+
 struct VitTrainConfig
 {
     VitConfig model;
@@ -102,8 +107,24 @@ public:
     VitTrainer(std::shared_ptr<const ImageSet> train, std::shared_ptr<const ImageSet> test,
                const VitTrainConfig& config, VitCheckpoint checkpoint);
 
+    ~VitTrainer();
+    VitTrainer(VitTrainer&&) noexcept;
+    VitTrainer& operator=(VitTrainer&&) noexcept;
+
     // The state between steps: mid-step (midStep()), the state before the step begun.
     VitCheckpoint checkpoint() const;
+
+    // Trains on the GPU from the next step on (devicevit.h): the training images, the weights
+    // and the optimizer's state move to the device and stay there; model(), optimizer(),
+    // evaluate(), snapshot() and checkpoint() download the weights when asked. A batch's
+    // images go through the device together (or advance()'s part of them: the same dropout
+    // masks, but sums in another order, so not the same bits as whole steps). On the device a
+    // step draws one number from the dropout generator for its masks (not one per image), and
+    // a non-finite gradient shows as a non-finite loss one step later, which restores the
+    // weights from before that step. Throws gpu::GpuError when CUDA fails; the trainer then
+    // stays on the CPU, unchanged. Call between steps (not midStep()).
+    void trainOn(std::shared_ptr<gpu::Session> session);
+    bool onDevice() const { return m_device != nullptr; }
 
     // One optimizer step on the next batch (the rest of it, when advance() began it). False,
     // doing nothing, once finished or diverged.
@@ -143,8 +164,16 @@ public:
     void setEpochs(int epochs);
 
     const VitTrainConfig& config() const { return m_config; }
-    const VisionTransformer<float>& model() const { return m_model; }
-    const Adam<float>& optimizer() const { return m_adam; }
+    const VisionTransformer<float>& model() const
+    {
+        pull();
+        return m_model;
+    }
+    const Adam<float>& optimizer() const
+    {
+        pull();
+        return m_adam;
+    }
     const ImageSet& trainSet() const { return *m_train; }
     const ImageSet& testSet() const { return *m_test; }
 
@@ -157,7 +186,8 @@ private:
     // The sums of a step begun, over the images of its batch done so far.
     struct PartialStep
     {
-        VitParams<float> grads; // mean over the batch: each image adds 1/n of its own
+        VitParams<float> grads; // mean over the batch: each image adds 1/n of its own (the
+                                // CPU's; on a device they stay there)
         double loss = 0;
         int correct = 0;
         int done = 0;              // images of the batch added
@@ -166,14 +196,21 @@ private:
     };
 
     void checkPosition(const VitCheckpoint& c) const;
+    // Brings the host's weights and optimizer up to date with the device's.
+    void pull() const;
+    void deviceImages(PartialStep& p, int last);
     void finishStep();
     void diverge(double loss, const char* what);
 
     std::shared_ptr<const ImageSet> m_train;
     std::shared_ptr<const ImageSet> m_test;
     VitTrainConfig m_config;
-    VisionTransformer<float> m_model;
-    Adam<float> m_adam;
+    // On a device the weights and Adam's state live there, and these are copies that pull()
+    // brings up to date before anything on the host reads them.
+    mutable VisionTransformer<float> m_model;
+    mutable Adam<float> m_adam;
+    std::unique_ptr<DeviceVitEngine> m_device;
+    mutable bool m_hostStale = false;
     std::optional<VitParams<float>> m_previous;
     std::optional<Adam<float>> m_previousAdam;
     std::optional<PartialStep> m_partial;

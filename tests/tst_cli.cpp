@@ -610,6 +610,7 @@ void TestCli::vitTrainsOnFashionMnistAndReportsAccuracy()
     QCOMPARE(r.exitCode, 0);
     QVERIFY2(r.out.contains("6400 training and 1000 test images of 28×28"),
              qPrintable(r.out.left(300)));
+    QVERIFY2(r.out.contains("\ndevice "), qPrintable(r.out.left(300)));
     const QRegularExpression result("RESULT attnlab epochs=1 .* test_accuracy=([0-9.]+)");
     const QRegularExpressionMatch m = result.match(r.out);
     QVERIFY2(m.hasMatch(), qPrintable(r.out));
@@ -629,6 +630,7 @@ void TestCli::vitRefusesBadInputNamingIt_data()
         << QStringList{"--data", "/nonexistent-folder", "--patch", "5"} << 1 << "patch size 5";
     QTest::newRow("text option") << QStringList{"--preset", "lesson"} << 2 << "--preset";
     QTest::newRow("toy option") << QStringList{"--no-mask"} << 2 << "--no-mask";
+    QTest::newRow("bad device") << QStringList{"--device", "tpu"} << 1 << "\"tpu\"";
 }
 
 void TestCli::vitRefusesBadInputNamingIt()

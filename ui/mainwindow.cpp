@@ -65,7 +65,7 @@ constexpr int kTopRowHeight = 190; // controls and a loss chart tall enough for 
 
 } // namespace
 
-MainWindow::MainWindow(QWidget* parent)
+MainWindow::MainWindow(QWidget* parent, const std::string& device)
     : QMainWindow(parent), m_controller(new TrainingController(this))
 {
     m_fontSize = font().pointSizeF();
@@ -89,7 +89,7 @@ MainWindow::MainWindow(QWidget* parent)
     fillRecentMenu();
     updateTitle();
     setAcceptDrops(true);
-    reportDevice();
+    reportDevice(device);
     offerRecovery();
     resize(kDefaultSize.boundedTo(screen()->availableSize()));
     restoreLayout();
@@ -404,13 +404,22 @@ void MainWindow::connectSettings()
     connect(m_settings, &SettingsPanel::valueRefused, this, &MainWindow::showStatus);
 }
 
-// The device is said once, in the status bar, with the reason when the GPU is not used.
-void MainWindow::reportDevice()
+// The device is said once, in the status bar, with the reason when the GPU is not used. The
+// Vision Transformer trains on the GPU when one is used; the text pages on the CPU.
+void MainWindow::reportDevice(const std::string& request)
 {
-    const attnlab::DeviceReport report = attnlab::chooseDevice("auto");
+    const attnlab::TrainingDevice chosen = attnlab::chooseTrainingDevice(request);
+    const attnlab::DeviceReport& report = chosen.report;
     auto* device = new QLabel(QString::fromStdString(report.description), this);
+    device->setObjectName(QStringLiteral("deviceLabel"));
     device->setTextFormat(Qt::PlainText);
-    device->setToolTip(QString::fromStdString(report.note));
+    if (chosen.session) {
+        m_vit->controller()->setDevice(chosen.session);
+        device->setToolTip(tr("The Vision Transformer trains on this GPU; the Single head and "
+                              "Transformer pages compute on the CPU."));
+    } else {
+        device->setToolTip(QString::fromStdString(report.note));
+    }
     statusBar()->addPermanentWidget(device);
     if (!report.note.empty()) {
         statusBar()->showMessage(userMessage(report.note), kMessageMs);

@@ -53,7 +53,11 @@ class MainWindow : public QMainWindow
 {
     Q_OBJECT
 public:
-    explicit MainWindow(QWidget* parent);
+    // `device`: where the Vision Transformer trains, "auto" (a GPU when one can be used),
+    // "cpu" or "gpu" (attnlab::chooseTrainingDevice; an unknown word throws InputError). The
+    // text pages compute on the CPU. The status bar says which device is used, and why not the
+    // GPU when it is not.
+    explicit MainWindow(QWidget* parent, const std::string& device = "auto");
 
     TrainingController* controller() const { return m_controller; }
     // The tabs of the window: "Single head" (the lesson's head) and "Transformer".
@@ -118,7 +122,7 @@ private:
     void connectPanels();
     void connectSettings();
     void startLesson();
-    void reportDevice();
+    void reportDevice(const std::string& request);
     void restoreLayout();
     void saveLayout();
 
@@ -166,8 +170,8 @@ private:
     double m_fontSize = 0.0;         // points, to scale the rows above the heatmaps with the font
     bool m_sidebarWasVisible = true; // before another page hid it
     int m_shownPage = 0;
-    bool m_discardConfirmed = false; // the user chose to close without the unapplied sentences
-    bool m_sessionDiscarded = false; // … or without saving the trained model
+    bool m_discardConfirmed = false;   // the user chose to close without the unapplied sentences
+    bool m_sessionDiscarded = false;   // … or without saving the trained model
     bool m_tabModelsDiscarded = false; // … or the other tabs' trained models
     SessionKeeper* m_sessions = nullptr;
     TabSessions* m_tabSessions = nullptr;

@@ -106,6 +106,11 @@ void VitController::reset()
     }
 }
 
+void VitController::setDevice(std::shared_ptr<attnlab::gpu::Session> session)
+{
+    m_worker->setDevice(std::move(session));
+}
+
 void VitController::setLearningRate(double learningRate)
 {
     attnlab::VitTrainConfig config = m_config;

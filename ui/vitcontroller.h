@@ -108,6 +108,8 @@ public:
     void reset();
     // Throws attnlab::InputError when out of range.
     void setLearningRate(double learningRate);
+    // The GPU the models built or restored from now on train on (null: the CPU).
+    void setDevice(std::shared_ptr<attnlab::gpu::Session> session);
     // Shows test image `index` (clamped into range).
     void selectTestImage(int index);
     // Shows the user's image (the page converts it to the model's size first). Throws

@@ -56,6 +56,15 @@ void VitWorker::install(std::unique_ptr<attnlab::VitTrainer> trainer, std::uint6
     auto holder = std::make_shared<std::unique_ptr<attnlab::VitTrainer>>(std::move(trainer));
     post([this, holder, generation, image, curve = std::move(curve)] {
         m_trainer = std::move(*holder);
+        if (m_device) {
+            try {
+                m_trainer->trainOn(m_device);
+            } catch (const std::exception& error) {
+                qWarning("The Vision Transformer trains on the CPU: the GPU failed: %s",
+                         error.what());
+                m_device.reset();
+            }
+        }
         m_generation = generation;
         m_image = image;
         m_curve = curve;
@@ -99,6 +108,11 @@ void VitWorker::setLearningRate(double learningRate)
             m_trainer->setLearningRate(learningRate);
         }
     });
+}
+
+void VitWorker::setDevice(std::shared_ptr<attnlab::gpu::Session> session)
+{
+    post([this, session = std::move(session)] { m_device = session; });
 }
 
 void VitWorker::select(VitImage image)

@@ -42,6 +42,9 @@ public:
     void pause();
     void step();
     void setLearningRate(double learningRate);
+    // The GPU that models installed from now on train on (null: the CPU). Should it fail to
+    // take one, that model and the next stay on the CPU.
+    void setDevice(std::shared_ptr<attnlab::gpu::Session> session);
     void select(VitImage image);
     // The trainer's session with the curves, taken on the worker thread after a point of the
     // curves being evaluated is complete. The future holds attnlab::InputError when there is
@@ -76,6 +79,7 @@ private:
 
     // Worker thread only.
     std::unique_ptr<attnlab::VitTrainer> m_trainer;
+    std::shared_ptr<attnlab::gpu::Session> m_device;
     std::uint64_t m_generation = 0;
     VitImage m_image;
     std::vector<VitCurvePoint> m_curve;
