@@ -83,28 +83,6 @@ ToyTrainer makeTrainer(const QCommandLineParser& p, Corpus corpus, const ToyConf
     return trainer;
 }
 
-TrainingDevice deviceFrom(const QCommandLineParser& p)
-{
-    const QString request = p.value("device");
-    return chooseTrainingDevice(request.isEmpty() ? std::string("auto") : request.toStdString());
-}
-
-// Moves the trainer to the GPU when one is used; the report of where it trains.
-DeviceReport placed(ToyTrainer& trainer, TrainingDevice device)
-{
-    if (device.session) {
-        try {
-            trainer.trainOn(device.session);
-        } catch (const InputError& error) {
-            DeviceReport cpu = chooseDevice("cpu");
-            cpu.note = std::string("this model cannot train on the GPU: ") + error.what() +
-                       "; computing on the CPU";
-            return cpu;
-        }
-    }
-    return device.report;
-}
-
 void printHeader(const Training& t)
 {
     const ToyConfig& c = t.trainer.config();
@@ -184,6 +162,20 @@ Corpus loadCorpus(const QCommandLineParser& p)
     return parseCorpusKeepingLessonOrder(text.toStdString(), path.toStdString());
 }
 
+TrainingDevice deviceFrom(const QCommandLineParser& p)
+{
+    const QString request = p.value("device");
+    return chooseTrainingDevice(request.isEmpty() ? std::string("auto") : request.toStdString());
+}
+
+void printDevice(const DeviceReport& device)
+{
+    std::printf("device %s\n", device.description.c_str());
+    if (!device.note.empty()) {
+        std::fprintf(stderr, "attnlab-cli: %s\n", device.note.c_str());
+    }
+}
+
 QList<QCommandLineOption> trainingOptions()
 {
     return {
@@ -259,7 +251,7 @@ void refuseOptions(const QCommandLineParser& p, const QStringList& names, const 
 
 Training setUpTraining(const QCommandLineParser& p, bool allowUntrained)
 {
-    TrainingDevice device = deviceFrom(p);
+    const TrainingDevice device = deviceFrom(p);
     const bool untrained =
         allowUntrained && p.isSet("epochs") && integerOption(p, "epochs", 1) == 0;
     const long logEvery = integerOption(p, "log-every", 500);
@@ -274,14 +266,14 @@ Training setUpTraining(const QCommandLineParser& p, bool allowUntrained)
     if (p.isSet("load-session")) {
         ToyTrainer trainer = trainerFromSession(p, untrained);
         const int epochs = untrained ? 0 : trainer.config().epochs;
-        DeviceReport report = placed(trainer, std::move(device));
+        DeviceReport report = placed(trainer, device);
         return Training{std::move(report), std::move(trainer), epochs,
                         logEvery,          savePath,           saveEvery};
     }
     Corpus corpus = loadCorpus(p);
     const ToyConfig config = configFrom(p, corpus, untrained);
     ToyTrainer trainer = makeTrainer(p, std::move(corpus), config);
-    DeviceReport report = placed(trainer, std::move(device));
+    DeviceReport report = placed(trainer, device);
     return Training{std::move(report), std::move(trainer), untrained ? 0 : config.epochs,
                     logEvery,          savePath,           saveEvery};
 }

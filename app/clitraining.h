@@ -47,6 +47,32 @@ double numberOption(const QCommandLineParser& p, const QString& name, double fal
 // Throws UsageError when one of `names` is given to `command`, which does not take it.
 void refuseOptions(const QCommandLineParser& p, const QStringList& names, const QString& command);
 
+// The device --device asks for (auto when not given), with a session on the GPU when one is
+// used. Throws attnlab::InputError for a word other than auto, cpu or gpu.
+attnlab::TrainingDevice deviceFrom(const QCommandLineParser& p);
+
+// Moves the trainer (ToyTrainer, TextTrainer or VitTrainer) to the GPU that `device` opened,
+// if any; where it trains. A model the GPU cannot take stays on the CPU, with a note that
+// says why.
+template <typename Trainer>
+attnlab::DeviceReport placed(Trainer& trainer, const attnlab::TrainingDevice& device)
+{
+    if (device.session) {
+        try {
+            trainer.trainOn(device.session);
+        } catch (const std::exception& error) {
+            attnlab::DeviceReport cpu = attnlab::chooseDevice("cpu");
+            cpu.note = std::string("the GPU cannot take this model: ") + error.what() +
+                       "; computing on the CPU";
+            return cpu;
+        }
+    }
+    return device.report;
+}
+
+// "device …" on standard output, and the note, if any, on standard error.
+void printDevice(const attnlab::DeviceReport& device);
+
 // The sentences of --corpus FILE, or the lesson (--lesson or neither). Throws UsageError when
 // both are given and attnlab::InputError when the file is refused.
 attnlab::Corpus loadCorpus(const QCommandLineParser& p);

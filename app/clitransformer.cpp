@@ -197,10 +197,16 @@ TextTrainerPair pairFromOptions(const QCommandLineParser& p, std::string& preset
 int pairCommand(const QCommandLineParser& p)
 {
     const long logEvery = integerOption(p, "log-every", 50);
+    const TrainingDevice device = deviceFrom(p);
     std::string preset;
     std::map<std::string, std::string> view;
     TextTrainerPair pair =
         p.isSet("load-session") ? pairFromSession(p, preset, view) : pairFromOptions(p, preset);
+    DeviceReport report = placed(*pair[0], device);
+    if (report.device == Device::Cuda) {
+        report = placed(*pair[1], device);
+    }
+    printDevice(report);
     std::printf("the Transformer tab's pair: %zu sentences; vocabulary: %s\n",
                 pair[0]->corpus().sentences.size(), joined(pair[0]->vocab().tokens()).c_str());
     int status = Success;
@@ -263,10 +269,12 @@ int transformerCommand(const QCommandLineParser& p)
     if (p.isSet("load-session") || p.isSet("save-session")) {
         return pairCommand(p);
     }
+    const TrainingDevice device = deviceFrom(p);
     Corpus corpus = corpusFrom(p);
     const TextConfig config = configFrom(p, corpus);
     const long logEvery = integerOption(p, "log-every", 50);
     TextTrainer trainer(std::move(corpus), config);
+    printDevice(placed(trainer, device));
     printSettings(trainer);
     std::printf("%zu sentences; vocabulary: %s\n", trainer.corpus().sentences.size(),
                 joined(trainer.vocab().tokens()).c_str());

@@ -158,22 +158,6 @@ VitRun runFromOptions(const QCommandLineParser& p)
     return {std::move(trainer), source, data.folder, {}, {}};
 }
 
-// Moves the trainer to the GPU that --device (default auto) found, if any; where it trains.
-DeviceReport placed(VitTrainer& trainer, const TrainingDevice& device)
-{
-    if (device.session) {
-        try {
-            trainer.trainOn(device.session);
-        } catch (const std::exception& error) {
-            DeviceReport cpu = chooseDevice("cpu");
-            cpu.note = std::string("the GPU could not take the model: ") + error.what() +
-                       "; computing on the CPU";
-            return cpu;
-        }
-    }
-    return device.report;
-}
-
 void printSettings(const VitTrainer& trainer, const std::string& folder, const DeviceReport& device)
 {
     const VitTrainConfig& config = trainer.config();
@@ -186,10 +170,7 @@ void printSettings(const VitTrainer& trainer, const std::string& folder, const D
                 m.patch, m.patches(), m.embed, m.heads, m.headSize, m.layers, m.mlpWidth, m.dropout,
                 config.batchSize, config.learningRate, config.epochs,
                 static_cast<unsigned long long>(m.seed));
-    std::printf("device %s\n", device.description.c_str());
-    if (!device.note.empty()) {
-        std::fprintf(stderr, "attnlab-cli: %s\n", device.note.c_str());
-    }
+    printDevice(device);
     if (trainer.stepCount() > 0) {
         std::printf("  going on from epoch %d (step %ld) of the saved session\n", trainer.epoch(),
                     trainer.stepCount());
@@ -200,9 +181,7 @@ void printSettings(const VitTrainer& trainer, const std::string& folder, const D
 
 int vitCommand(const QCommandLineParser& p)
 {
-    const QString request = p.value("device");
-    const TrainingDevice chosen =
-        chooseTrainingDevice(request.isEmpty() ? std::string("auto") : request.toStdString());
+    const TrainingDevice chosen = deviceFrom(p);
     VitRun run = p.isSet("load-session") ? runFromSession(p) : runFromOptions(p);
     VitTrainer& trainer = *run.trainer;
     const DeviceReport device = placed(trainer, chosen);

@@ -9,8 +9,6 @@ namespace attnlab {
 
 namespace {
 
-const std::string kCpuStill = "this model still computes on the CPU in this version";
-
 DeviceReport cpuReport(std::string note)
 {
     DeviceReport r;
@@ -64,11 +62,7 @@ DeviceReport chooseDevice(const std::string& request)
     if (!backend.usable()) {
         return cpuReport(leadOf(request) + backend.reason + "; computing on the CPU");
     }
-    // TODO(cuda): the transformer and the Vision Transformer do not use the GPU's operations
-    // yet; until they do, say that the device is there and that the CPU computes.
-    DeviceReport r = cpuReport(request == "gpu" ? kCpuStill : std::string());
-    r.description += "; CUDA device found: " + backend.summary + "; " + kCpuStill;
-    return r;
+    return {Device::Cuda, backend.description, {}};
 }
 
 } // namespace attnlab

@@ -3,9 +3,9 @@
 // The CPU backend (ops.h on Eigen) is always there. A CUDA backend with the same operations
 // (gpubackend.h) is compiled only when nvcc is found, and loaded at run time only when the
 // driver, the CUDA libraries and a GPU are there; chooseDevice reports what it found so the GUI
-// and CLI can say it once. The lesson's head and the Vision Transformer train on the GPU
-// (chooseTrainingDevice, devicetoy.h, devicevit.h); the text transformer still computes on the
-// CPU, and chooseDevice's report says so when a GPU was found.
+// and CLI can say it once, and chooseTrainingDevice opens a session on the GPU for a trainer's
+// trainOn() (the lesson's head, the text transformer and the Vision Transformer: devicetoy.h,
+// devicetext.h, devicevit.h).
 #pragma once
 
 #include <memory>
@@ -32,7 +32,8 @@ struct DeviceReport
 
 // The device to use for a request ("auto", "cpu" or "gpu"). Throws InputError for any other
 // word. "cpu" loads nothing. Where no GPU can be used, "auto" and "gpu" fall back to the CPU
-// with a note that gives the reason ("no CUDA driver: …").
+// with a note that gives the reason ("no CUDA driver: …"); where one can, the report is
+// Device::Cuda and names it ("CUDA: NVIDIA H200, 140 GiB").
 DeviceReport chooseDevice(const std::string& request);
 
 // The device a model trains on: a session on the GPU when one is used.

@@ -1,5 +1,7 @@
 #include "deviceencoder.h"
 
+#include <utility>
+
 namespace attnlab {
 
 using gpu::DeviceMatrix;
@@ -8,6 +10,109 @@ void zeroLike(DeviceMatrix& m, const DeviceMatrix& like)
 {
     m.resize(like.rows(), like.cols());
     m.setZero();
+}
+
+void uploadAll(gpu::Session& s, const std::vector<const Matrix*>& from,
+               const std::vector<DeviceMatrix*>& to)
+{
+    for (std::size_t i = 0; i < to.size(); ++i) {
+        *to[i] = DeviceMatrix(s, *from[i]);
+    }
+}
+
+void downloadAll(const std::vector<const DeviceMatrix*>& from, const std::vector<Matrix*>& to)
+{
+    for (std::size_t i = 0; i < to.size(); ++i) {
+        *to[i] = from[i]->download();
+    }
+}
+
+void zeroAllLike(const std::vector<DeviceMatrix*>& m, const std::vector<const DeviceMatrix*>& like)
+{
+    for (std::size_t i = 0; i < m.size(); ++i) {
+        zeroLike(*m[i], *like[i]);
+    }
+}
+
+DeviceUpdater::DeviceUpdater(gpu::Session& s, const Adam<float>& adam) : m_adam(adam.settings())
+{
+    m_adam.restore(s, adam);
+}
+
+void DeviceUpdater::update(const std::vector<DeviceMatrix*>& params,
+                           const std::vector<const DeviceMatrix*>& grads,
+                           const std::vector<DeviceMatrix*>& previous)
+{
+    for (std::size_t i = 0; i < params.size(); ++i) {
+        previous[i]->copyFrom(*params[i]);
+    }
+    m_hasPrevious = true;
+    m_adam.keep();
+    m_adam.step(params, grads);
+}
+
+bool DeviceUpdater::undo(const std::vector<DeviceMatrix*>& params,
+                         const std::vector<const DeviceMatrix*>& previous)
+{
+    if (!m_hasPrevious || !m_adam.undo()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < params.size(); ++i) {
+        params[i]->copyFrom(*previous[i]);
+    }
+    m_hasPrevious = false;
+    return true;
+}
+
+DeviceEncoder::DeviceEncoder(gpu::Session& s, int layers)
+    : m_input(s, 0, 0), m_normed(s, 0, 0), m_lnf(s), m_dx(s, 0, 0), m_dy(s, 0, 0)
+{
+    for (int l = 0; l < layers; ++l) {
+        m_blocks.emplace_back(s);
+    }
+}
+
+const DeviceMatrix& DeviceEncoder::forward(const TransformerConfig& c,
+                                           const std::vector<DeviceBlockParams>& blocks,
+                                           const DeviceMatrix& lnfGamma,
+                                           const DeviceMatrix& lnfBeta, int sequences, int length,
+                                           const DeviceDropout* dropout)
+{
+    for (std::size_t l = 0; l < m_blocks.size(); ++l) {
+        if (l > 0) {
+            m_blocks[l].input.copyFrom(m_blocks[l - 1].output);
+        }
+        blockForward(c, blocks[l], m_blocks[l], sequences, length, static_cast<int>(l), dropout);
+    }
+    const DeviceMatrix& last = m_blocks.empty() ? m_input : m_blocks.back().output;
+    if (c.layerNorm) {
+        gpu::layerNormForward(last, lnfGamma, lnfBeta, m_normed, m_lnf);
+    } else {
+        m_normed.copyFrom(last);
+    }
+    return m_normed;
+}
+
+const DeviceMatrix&
+DeviceEncoder::backward(const TransformerConfig& c, const std::vector<DeviceBlockParams>& blocks,
+                        const DeviceMatrix& lnfGamma, const DeviceMatrix& dnormed,
+                        std::vector<DeviceBlockParams>& gradBlocks, DeviceMatrix& dGamma,
+                        DeviceMatrix& dBeta, int sequences)
+{
+    // The gradient passes between m_dx and m_dy, block by block.
+    DeviceMatrix* dx = &m_dx;
+    DeviceMatrix* other = &m_dy;
+    zeroLike(*dx, dnormed);
+    if (c.layerNorm) {
+        gpu::layerNormBackward(lnfGamma, m_lnf, dnormed, *dx, dGamma, dBeta);
+    } else {
+        gpu::addInto(dnormed, *dx);
+    }
+    for (std::size_t l = m_blocks.size(); l-- > 0;) {
+        blockBackward(c, blocks[l], m_blocks[l], sequences, *dx, gradBlocks[l], *other);
+        std::swap(dx, other);
+    }
+    return *dx;
 }
 
 DeviceBlockParams::DeviceBlockParams(gpu::Session& s)
@@ -20,43 +125,6 @@ DeviceBlockParams::DeviceBlockParams(gpu::Session& s)
 std::vector<DeviceMatrix*> DeviceBlockParams::all()
 {
     return {&ln1Gamma, &ln1Beta, &wq, &wk, &wv, &wo, &bo, &ln2Gamma, &ln2Beta, &w1, &b1, &w2, &b2};
-}
-
-std::vector<const DeviceMatrix*> DeviceBlockParams::all() const
-{
-    std::vector<const DeviceMatrix*> out;
-    for (DeviceMatrix* m : const_cast<DeviceBlockParams*>(this)->all()) {
-        out.push_back(m);
-    }
-    return out;
-}
-
-void DeviceBlockParams::upload(const BlockParams<float>& host)
-{
-    const std::vector<Matrix*> from = blockParameters(const_cast<BlockParams<float>&>(host));
-    const std::vector<DeviceMatrix*> to = all();
-    for (std::size_t i = 0; i < to.size(); ++i) {
-        to[i]->resize(static_cast<int>(from[i]->rows()), static_cast<int>(from[i]->cols()));
-        to[i]->upload(*from[i]);
-    }
-}
-
-void DeviceBlockParams::download(BlockParams<float>& host) const
-{
-    const std::vector<Matrix*> to = blockParameters(host);
-    const std::vector<const DeviceMatrix*> from = all();
-    for (std::size_t i = 0; i < from.size(); ++i) {
-        *to[i] = from[i]->download();
-    }
-}
-
-void DeviceBlockParams::zerosLike(const DeviceBlockParams& like)
-{
-    const std::vector<DeviceMatrix*> to = all();
-    const std::vector<const DeviceMatrix*> from = like.all();
-    for (std::size_t i = 0; i < to.size(); ++i) {
-        zeroLike(*to[i], *from[i]);
-    }
 }
 
 DeviceBlockForward::DeviceBlockForward(gpu::Session& s)

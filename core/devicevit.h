@@ -26,7 +26,18 @@
 
 namespace attnlab {
 
-class DeviceVitEngine
+// The Vision Transformer's weights on the device, in the order of VitParams::all().
+struct DeviceVitWeights
+{
+    DeviceVitWeights(gpu::Session& s, int layers);
+    std::vector<gpu::DeviceMatrix*> all();
+    gpu::DeviceMatrix patchW, patchB, cls, pos;
+    std::vector<DeviceBlockParams> blocks;
+    gpu::DeviceMatrix lnfGamma, lnfBeta, headW, headB;
+};
+
+// update(), undo(), download() and the rest: DeviceModel (deviceencoder.h).
+class DeviceVitEngine : public DeviceModel<DeviceVitWeights, VitParams<float>>
 {
 public:
     // Uploads the weights, the optimizer's step count and moments, and the training images.
@@ -47,42 +58,14 @@ public:
     // first … first + size − 1 of the step's batch; each adds 1/images of its gradient, as
     // the CPU does. Waits for the queue (the probabilities come back).
     Pass forwardBackward(std::span<const int> indices, int first);
-    // Adam on the step's gradients, after keeping a device copy of the weights and moments.
-    void update();
-    // Back to the weights and moments from before the latest update(); false when none.
-    bool undo();
-    void setLearningRate(double lr) { m_adam.setLearningRate(lr); }
-
-    // The weights and the optimizer's state, downloaded into the host's.
-    void download(VitParams<float>& params, Adam<float>& adam) const;
-    // The step's gradients so far (the mean over the batch of what its passes added).
-    void downloadGradients(VitParams<float>& grads) const;
-
-    gpu::Session& session() const { return *m_session; }
 
 private:
-    struct Weights
-    {
-        explicit Weights(gpu::Session& s, int layers);
-        std::vector<gpu::DeviceMatrix*> all();
-        std::vector<const gpu::DeviceMatrix*> all() const;
-        gpu::DeviceMatrix patchW, patchB, cls, pos;
-        std::vector<DeviceBlockParams> blocks;
-        gpu::DeviceMatrix lnfGamma, lnfBeta, headW, headB;
-    };
-
     // The forward pass of `count` images whose padded patches are in m_patches.
     void forward(int count, int first);
     void backward(int count);
 
-    std::shared_ptr<gpu::Session> m_session;
     VitConfig m_config;
-    TransformerConfig m_encoder;
-    Weights m_params;
-    Weights m_grads;
-    Weights m_previous;
-    bool m_hasPrevious = false;
-    gpu::DeviceAdam m_adam;
+    TransformerConfig m_encoderConfig;
     gpu::DeviceMatrix m_images; // every training image's padded patches: (count·T)×P²
     std::vector<int> m_labels;  // the training labels
 
@@ -93,11 +76,8 @@ private:
     // One pass.
     gpu::DeviceMatrix m_patches; // (n·T)×P², rows b·T zero
     gpu::DeviceMatrix m_posPlus; // T×E: pos, with cls in row 0 and patchB in the others
-    std::vector<DeviceBlockForward> m_blocks;
-    gpu::DeviceMatrix m_finalNormed;
-    gpu::DeviceLayerNormCache m_lnf;
-    gpu::DeviceMatrix m_logits, m_probs, m_dlogits, m_ones;
-    gpu::DeviceMatrix m_dnormed, m_dx, m_dy, m_posSum;
+    DeviceEncoder m_encoder;
+    gpu::DeviceMatrix m_logits, m_probs, m_dlogits, m_ones, m_dnormed, m_posSum;
 };
 
 } // namespace attnlab

@@ -2,6 +2,7 @@
 
 #include "blockops.h"
 #include "checkpoint.h"
+#include "devicetext.h"
 #include "errors.h"
 #include "trainer.h"
 
@@ -203,8 +204,30 @@ void TextTrainer::checkPosition(const TextCheckpoint& c) const
                 "the optimizer has no moments after " + std::to_string(c.steps) + " steps");
 }
 
+TextTrainer::~TextTrainer() = default;
+TextTrainer::TextTrainer(TextTrainer&&) noexcept = default;
+TextTrainer& TextTrainer::operator=(TextTrainer&&) noexcept = default;
+
+void TextTrainer::trainOn(std::shared_ptr<gpu::Session> session)
+{
+    pull();
+    m_device = std::make_unique<DeviceTextEngine>(std::move(session), m_model.config(),
+                                                  m_model.params(), m_adam);
+    m_previous.reset();
+    m_previousAdam.reset();
+}
+
+void TextTrainer::pull() const
+{
+    if (m_device && m_hostStale) {
+        m_device->download(m_model.params(), m_adam);
+        m_hostStale = false;
+    }
+}
+
 TextCheckpoint TextTrainer::checkpoint() const
 {
+    pull();
     TextCheckpoint c;
     c.params = m_model.params();
     c.adamStep = m_adam.stepCount();
@@ -311,8 +334,25 @@ bool TextTrainer::step()
     return true;
 }
 
+int TextTrainer::trainingSentence(int index, size_t tokens, std::vector<int>& ids,
+                                  std::vector<int>& targets)
+{
+    ids = m_corpus.sentences[static_cast<size_t>(index)];
+    const int length = static_cast<int>(ids.size());
+    targets = targetsFor(ids);
+    if (m_config.objective == Objective::Masked) {
+        maskForTraining(ids, targets);
+    }
+    ids.resize(tokens, 0);
+    targets.resize(tokens, kNoTarget);
+    return length;
+}
+
 bool TextTrainer::trainBatch(std::span<const int> sentences)
 {
+    if (m_device) {
+        return trainBatchOnDevice(sentences);
+    }
     // Pad to the longest sentence of the batch; padding has no target.
     size_t longest = 0;
     for (int s : sentences) {
@@ -325,14 +365,8 @@ bool TextTrainer::trainBatch(std::span<const int> sentences)
     int counted = 0;
     double lossSum = 0;
     for (int s : sentences) {
-        std::vector<int> ids = m_corpus.sentences[static_cast<size_t>(s)];
-        const int length = static_cast<int>(ids.size());
-        std::vector<int> targets = targetsFor(ids);
-        if (m_config.objective == Objective::Masked) {
-            maskForTraining(ids, targets);
-        }
-        ids.resize(longest, 0);
-        targets.resize(longest, kNoTarget);
+        std::vector<int> ids, targets;
+        const int length = trainingSentence(s, longest, ids, targets);
         forwards.push_back(m_model.forward(ids, length, targets, &m_dropoutRng));
         lossSum += static_cast<double>(forwards.back().loss) * forwards.back().counted;
         counted += forwards.back().counted;
@@ -363,6 +397,47 @@ bool TextTrainer::trainBatch(std::span<const int> sentences)
     m_previousAdam = m_adam;
     const TransformerParams<float>& g = grads;
     m_adam.step(m_model.params().all(), g.all());
+    return finishBatch(loss);
+}
+
+// The same step with the passes on the device: the sentences' ids and targets are made first,
+// so that each knows its share of the batch's targets before its backward pass.
+bool TextTrainer::trainBatchOnDevice(std::span<const int> sentences)
+{
+    size_t longest = 0;
+    for (int s : sentences) {
+        longest = std::max(longest, m_corpus.sentences[static_cast<size_t>(s)].size());
+    }
+    std::vector<std::vector<int>> ids(sentences.size()), targets(sentences.size());
+    std::vector<int> lengths, counts;
+    int counted = 0;
+    for (size_t i = 0; i < sentences.size(); ++i) {
+        lengths.push_back(trainingSentence(sentences[i], longest, ids[i], targets[i]));
+        counts.push_back(static_cast<int>(std::count_if(
+            targets[i].begin(), targets[i].end(), [](int target) { return target != kNoTarget; })));
+        counted += counts.back();
+    }
+    m_device->beginStep(static_cast<int>(sentences.size()), static_cast<int>(longest),
+                        m_dropoutRng.word());
+    double lossSum = 0;
+    for (size_t i = 0; i < sentences.size(); ++i) {
+        const float share = static_cast<float>(counts[i]) / std::max(counted, 1);
+        const float loss =
+            m_device->forwardBackward(ids[i], lengths[i], targets[i], static_cast<int>(i), share);
+        lossSum += static_cast<double>(loss) * counts[i];
+    }
+    const double loss = lossSum / std::max(counted, 1);
+    if (!std::isfinite(loss)) {
+        diverge(loss, "the loss");
+        return false;
+    }
+    m_device->update();
+    m_hostStale = true;
+    return finishBatch(loss);
+}
+
+bool TextTrainer::finishBatch(double loss)
+{
     ++m_steps;
     m_epochSum += loss;
     ++m_epochBatches;
@@ -372,7 +447,11 @@ bool TextTrainer::trainBatch(std::span<const int> sentences)
 void TextTrainer::diverge(double loss, const char* what)
 {
     // The parameters now in the model gave the non-finite value: go back one step.
-    if (m_previous) {
+    if (m_device) {
+        m_device->undo();
+        m_hostStale = true;
+        pull();
+    } else if (m_previous) {
         m_model.params() = *m_previous;
         m_adam = *m_previousAdam;
     }
@@ -401,6 +480,9 @@ void TextTrainer::setLearningRate(double lr)
     requireRange("learning rate", lr, 1e-12, 1e30);
     m_config.learningRate = lr;
     m_adam.setLearningRate(lr);
+    if (m_device) {
+        m_device->setLearningRate(lr);
+    }
 }
 
 void TextTrainer::setEpochs(int epochs)
@@ -413,6 +495,7 @@ TextSentenceSnapshot TextTrainer::describe(const std::vector<int>& ids,
                                            std::vector<int> targets) const
 {
     const int t = static_cast<int>(ids.size());
+    pull();
     const TransformerForward<float> f = m_model.forward(ids, t, targets, nullptr);
     TextSentenceSnapshot s;
     s.ids = ids;

@@ -37,6 +37,7 @@
 #include "snapshot.h"
 #include "transformer.h"
 
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -44,6 +45,11 @@
 #include <vector>
 
 namespace attnlab {
+
+class DeviceTextEngine;
+namespace gpu {
+class Session;
+}
 
 enum class Objective
 {
@@ -155,7 +161,21 @@ public:
     // sentences, or a position, step count or number of losses that do not agree.
     TextTrainer(Corpus corpus, const TextConfig& config, TextCheckpoint checkpoint);
 
+    ~TextTrainer();
+    TextTrainer(TextTrainer&&) noexcept;
+    TextTrainer& operator=(TextTrainer&&) noexcept;
+
     TextCheckpoint checkpoint() const;
+
+    // Trains on the GPU from the next step on (devicetext.h): the weights and the optimizer's
+    // state move to the device and stay there; model(), optimizer(), snapshot(), evaluate()
+    // and checkpoint() download them when asked. The batch's sentences go through the device
+    // one after another. On the device a step draws one number from the dropout generator for
+    // its masks (not one per entry), and a non-finite gradient shows as a non-finite loss one
+    // step later, which restores the weights from before that step. Throws gpu::GpuError when
+    // CUDA fails; the trainer then stays on the CPU, unchanged.
+    void trainOn(std::shared_ptr<gpu::Session> session);
+    bool onDevice() const { return m_device != nullptr; }
 
     // One optimizer step on the next batch. Returns false, doing nothing, once finished or
     // diverged.
@@ -179,8 +199,16 @@ public:
     // The corpus vocabulary, plus [MASK] last for the Masked objective.
     const Vocab& vocab() const { return m_vocab; }
     const TextConfig& config() const { return m_config; }
-    const Transformer<float>& model() const { return m_model; }
-    const Adam<float>& optimizer() const { return m_adam; }
+    const Transformer<float>& model() const
+    {
+        pull();
+        return m_model;
+    }
+    const Adam<float>& optimizer() const
+    {
+        pull();
+        return m_adam;
+    }
     const std::vector<double>& epochLosses() const { return m_epochLosses; }
 
     // Every corpus sentence through the current model, without dropout. For the Masked
@@ -198,6 +226,14 @@ private:
     void checkPosition(const TextCheckpoint& c) const;
     std::vector<int> batchOrder();
     bool trainBatch(std::span<const int> sentences);
+    bool trainBatchOnDevice(std::span<const int> sentences);
+    // The ids and targets of a training sentence, padded to `tokens` (masking it for the
+    // Masked objective); its length.
+    int trainingSentence(int index, size_t tokens, std::vector<int>& ids,
+                         std::vector<int>& targets);
+    bool finishBatch(double loss);
+    // Brings the host's weights and optimizer up to date with the device's.
+    void pull() const;
     void maskForTraining(std::vector<int>& ids, std::vector<int>& targets);
     std::vector<int> targetsFor(const std::vector<int>& ids) const;
     TextSentenceSnapshot describe(const std::vector<int>& ids, std::vector<int> targets) const;
@@ -206,8 +242,12 @@ private:
     Corpus m_corpus;
     Vocab m_vocab;
     TextConfig m_config;
-    Transformer<float> m_model;
-    Adam<float> m_adam;
+    // On a device the weights and Adam's state live there, and these are copies that pull()
+    // brings up to date before anything on the host reads them.
+    mutable Transformer<float> m_model;
+    mutable Adam<float> m_adam;
+    std::unique_ptr<DeviceTextEngine> m_device;
+    mutable bool m_hostStale = false;
     // The parameters and optimizer before the latest step, restored on divergence.
     std::optional<TransformerParams<float>> m_previous;
     std::optional<Adam<float>> m_previousAdam;

@@ -272,6 +272,8 @@ void TestCli::badInputExitsOneNamingTheFault_data()
                                   << "\"a\"";
     QTest::newRow("bad output") << QStringList{"train", "--output", "tanh"} << "tanh";
     QTest::newRow("bad device") << QStringList{"train", "--device", "tpu"} << "tpu";
+    QTest::newRow("bad device, transformer")
+        << QStringList{"transformer", "--device", "tpu"} << "\"tpu\"";
     QTest::newRow("truncated init") << QStringList{"train", "--init", broken} << "line 2";
     const QString nanInit = writeFile(dir, "nan.txt", "tok 1 2\n1 nan\n");
     QTest::newRow("init with nan")

@@ -1,6 +1,6 @@
 // The models on the device against the same models on the CPU: the transformer block over a
-// batch of sequences, and the Vision Transformer's gradients, training steps, dropout,
-// divergence and checkpoints.
+// batch of sequences; the text transformer's and the Vision Transformer's gradients, training
+// runs, dropout, divergence and checkpoints.
 //
 // As in tst_gpuops, the CPU (in float) is the oracle and every test runs twice: on the GPU,
 // skipping with the loader's reason where none can be used, and on the host fake of the
@@ -10,7 +10,10 @@
 #include "gpufake.h"
 #include "gradcheck.h"
 
+#include <corpus.h>
+#include <devicetext.h>
 #include <devicevit.h>
+#include <texttrainer.h>
 #include <vittrainer.h>
 
 #include <QTest>
@@ -84,6 +87,12 @@ VitTrainConfig smallVit()
     return c;
 }
 
+Corpus sentencesOfSeveralLengths()
+{
+    return parseCorpus("the cat sat on the mat\nthe dog ran\na small bird sings at dawn\n"
+                       "the cat ran\nthe dog sat on the mat\na bird sings\n");
+}
+
 } // namespace
 
 class TestDeviceModels : public QObject
@@ -97,6 +106,11 @@ private slots:
 
     void attentionOverSequencesMatchesEachSequence_data();
     void attentionOverSequencesMatchesEachSequence();
+    void textGradientsMatchTheCpu_data();
+    void textGradientsMatchTheCpu();
+    void textTrainingMatchesTheCpu_data();
+    void textTrainingMatchesTheCpu();
+    void textDivergenceAndCheckpointOnTheDevice();
     void vitGradientsMatchTheCpu_data();
     void vitGradientsMatchTheCpu();
     void vitPassesAddUpToTheBatch();
@@ -210,6 +224,176 @@ void TestDeviceModels::attentionOverSequencesMatchesEachSequence()
         COMPARE_RELATIVE(rows(gpuDk), ck, 1e-4);
         COMPARE_RELATIVE(rows(gpuDv), cv, 1e-4);
     }
+}
+
+void TestDeviceModels::textGradientsMatchTheCpu_data()
+{
+    QTest::addColumn<bool>("causal");
+    QTest::addColumn<bool>("layerNorm");
+    QTest::addColumn<bool>("residual");
+    QTest::addColumn<bool>("mlp");
+    QTest::addColumn<int>("layers");
+    QTest::newRow("causal, every part") << true << true << true << true << 2;
+    QTest::newRow("unmasked") << false << true << true << true << 2;
+    QTest::newRow("no layer norm") << true << false << true << true << 1;
+    QTest::newRow("no residual") << true << true << false << true << 2;
+    QTest::newRow("no MLP") << false << true << true << false << 1;
+    QTest::newRow("no blocks") << true << true << true << true << 0;
+}
+
+// One padded sentence (5 real tokens of 7, one position without a target), its gradient
+// times a share, every parameter, against the CPU's.
+void TestDeviceModels::textGradientsMatchTheCpu()
+{
+    REQUIRE_SESSION();
+    QFETCH(bool, causal);
+    QFETCH(bool, layerNorm);
+    QFETCH(bool, residual);
+    QFETCH(bool, mlp);
+    QFETCH(int, layers);
+    TransformerConfig c;
+    c.vocab = 9;
+    c.embed = 12;
+    c.heads = 3;
+    c.headSize = 12;
+    c.layers = layers;
+    c.context = 8;
+    c.mlpWidth = 20;
+    c.causal = causal;
+    c.layerNorm = layerNorm;
+    c.residual = residual;
+    c.mlp = mlp;
+    c.seed = 5;
+    const Transformer<float> model(c);
+    const std::vector<int> ids{1, 4, 4, 8, 2, 0, 0};
+    const std::vector<int> targets{4, kNoTarget, 8, 2, 3, kNoTarget, kNoTarget};
+    const TransformerForward<float> f = model.forward(ids, 5, targets, nullptr);
+    const TransformerParams<float> cpu = model.backward(f, targets);
+
+    DeviceTextEngine engine(fake::borrowed(s), c, model.params(), Adam<float>{});
+    engine.beginStep(2, 7, 0);
+    const float loss = engine.forwardBackward(ids, 5, targets, 0, 0.25f);
+    QVERIFY2(std::abs(loss - f.loss) <= 1e-5 * f.loss,
+             qPrintable(QStringLiteral("loss %1, CPU %2").arg(loss).arg(f.loss)));
+    TransformerParams<float> gpu = cpu.zerosLike();
+    engine.downloadGradients(gpu);
+    const std::vector<std::string> names = cpu.names();
+    const auto a = std::as_const(gpu).all();
+    const auto b = std::as_const(cpu).all();
+    for (size_t i = 0; i < a.size(); ++i) {
+        const double gap = relativeGap(*a[i], Matrix(0.25f * *b[i]));
+        QVERIFY2(gap <= 1e-4, qPrintable(QStringLiteral("%1: relative gap %2")
+                                             .arg(QString::fromStdString(names[i]))
+                                             .arg(gap, 0, 'g', 3)));
+    }
+}
+
+void TestDeviceModels::textTrainingMatchesTheCpu_data()
+{
+    QTest::addColumn<int>("objective");
+    QTest::newRow("causal") << int(Objective::Causal);
+    QTest::newRow("unmasked") << int(Objective::Unmasked);
+    QTest::newRow("masked") << int(Objective::Masked);
+}
+
+// 60 epochs of six sentences of 3 to 6 words (so batches are padded) in shuffled batches of
+// 3, 120 steps, on the device and on the CPU: every epoch's loss within 1e-3 of the CPU's and
+// the trained model's predictions for every sentence within 1e-3.
+void TestDeviceModels::textTrainingMatchesTheCpu()
+{
+    REQUIRE_SESSION();
+    QFETCH(int, objective);
+    TextConfig config;
+    config.objective = Objective(objective);
+    config.model.embed = 16;
+    config.model.heads = 2;
+    config.model.headSize = 16;
+    config.model.layers = 2;
+    config.model.mlpWidth = 32;
+    config.model.context = 8;
+    config.batchSize = 3;
+    config.shuffle = true;
+    config.epochs = 60;
+    config.learningRate = 3e-3;
+    TextTrainer cpu(sentencesOfSeveralLengths(), config);
+    TextTrainer device(sentencesOfSeveralLengths(), config);
+    device.trainOn(fake::borrowed(s));
+    QVERIFY(device.onDevice());
+    cpu.runToEnd();
+    device.runToEnd();
+    QCOMPARE(device.state(), TrainState::Finished);
+    QCOMPARE(device.stepCount(), 120L);
+    QCOMPARE(cpu.stepCount(), 120L);
+    double lossGap = 0;
+    for (size_t e = 0; e < cpu.epochLosses().size(); ++e) {
+        lossGap = std::max(lossGap, std::abs(device.epochLosses()[e] - cpu.epochLosses()[e]));
+    }
+    QVERIFY2(cpu.epochLosses().back() < 0.7 * cpu.epochLosses().front(), "nothing learned");
+    const TextSnapshot a = cpu.snapshot();
+    const TextSnapshot b = device.snapshot();
+    double probsGap = 0;
+    for (size_t i = 0; i < a.sentences.size(); ++i) {
+        probsGap = std::max<double>(
+            probsGap, (a.sentences[i].probs - b.sentences[i].probs).cwiseAbs().maxCoeff());
+    }
+    qInfo("%ld text steps: epoch loss gap %.3g, probability gap %.3g", cpu.stepCount(), lossGap,
+          probsGap);
+    QVERIFY2(lossGap <= 1e-3, qPrintable(QString::number(lossGap)));
+    QVERIFY2(probsGap <= 1e-3, qPrintable(QString::number(probsGap)));
+}
+
+// A runaway learning rate stops training with the weights from before the step that blew them
+// up; a checkpoint taken on the device (with dropout) goes on on the CPU within rounding of
+// the weights, and on the device as an uninterrupted run does, bit for bit.
+void TestDeviceModels::textDivergenceAndCheckpointOnTheDevice()
+{
+    REQUIRE_SESSION();
+    TextConfig config;
+    config.model.embed = 8;
+    config.model.headSize = 8;
+    config.model.mlpWidth = 16;
+    config.model.context = 8;
+    config.learningRate = 1e30;
+    TextTrainer runaway(lessonCorpus(), config);
+    const TransformerParams<float> initial = runaway.model().params();
+    runaway.trainOn(fake::borrowed(s));
+    runaway.runToEnd();
+    QCOMPARE(runaway.state(), TrainState::Diverged);
+    QVERIFY2(QString::fromStdString(runaway.message()).contains("step 2"),
+             runaway.message().c_str());
+    QVERIFY(runaway.model().params().wout == initial.wout);
+    QCOMPARE(runaway.optimizer().stepCount(), 0L);
+
+    config.learningRate = 1e-3;
+    config.model.dropout = 0.1;
+    TextTrainer device(lessonCorpus(), config), straight(lessonCorpus(), config);
+    device.trainOn(fake::borrowed(s));
+    straight.trainOn(fake::borrowed(s));
+    for (int i = 0; i < 9; ++i) {
+        QVERIFY(device.step());
+        QVERIFY(straight.step());
+    }
+    TextTrainer resumed(lessonCorpus(), config, device.checkpoint());
+    resumed.trainOn(fake::borrowed(s));
+    for (int i = 0; i < 6; ++i) {
+        QVERIFY(resumed.step());
+        QVERIFY(straight.step());
+    }
+    QVERIFY(resumed.model().params().wout == straight.model().params().wout);
+    QCOMPARE(resumed.epochLosses(), straight.epochLosses());
+
+    config.model.dropout = 0;
+    TextTrainer plain(lessonCorpus(), config);
+    plain.trainOn(fake::borrowed(s));
+    for (int i = 0; i < 5; ++i) {
+        QVERIFY(plain.step());
+    }
+    TextTrainer onCpu(lessonCorpus(), config, plain.checkpoint());
+    for (int i = 0; i < 5; ++i) {
+        QVERIFY(plain.step());
+        QVERIFY(onCpu.step());
+    }
+    COMPARE_RELATIVE(plain.model().params().wout, onCpu.model().params().wout, 1e-3);
 }
 
 void TestDeviceModels::vitGradientsMatchTheCpu_data()

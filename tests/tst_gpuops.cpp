@@ -161,8 +161,8 @@ private slots:
     // Everywhere: choosing the device, and what loading says when it fails.
     void unknownDeviceWordThrows();
     void cpuRequestLoadsNothingAndHasNoNote();
-    void gpuRequestSaysWhyItComputesOnTheCpu();
-    void autoRequestSaysWhyItComputesOnTheCpu();
+    void gpuRequestNamesTheGpuOrSaysWhyNot();
+    void autoRequestUsesTheGpuOrSaysWhyNot();
     void searchSaysWhereItLookedOrWhatIsMissing();
     void missingLibraryPathIsNamed();
     void nonLibraryFileIsNamed();
@@ -295,34 +295,37 @@ void TestGpuOps::cpuRequestLoadsNothingAndHasNoNote()
     QVERIFY2(r.note.empty(), r.note.c_str());
 }
 
-void TestGpuOps::gpuRequestSaysWhyItComputesOnTheCpu()
+void TestGpuOps::gpuRequestNamesTheGpuOrSaysWhyNot()
 {
     SKIP_ON_FAKE("the device choice needs no backend: it runs in the GPU row");
     const DeviceReport r = chooseDevice("gpu");
-    QVERIFY(r.device == Device::Cpu); // the models compute on the CPU in this version
     if (m_backend.usable()) {
-        QVERIFY2(r.description.find("CUDA device found: " + m_backend.summary) != std::string::npos,
-                 r.description.c_str());
-        QVERIFY2(r.note.find("still computes on the CPU") != std::string::npos, r.note.c_str());
+        QVERIFY(r.device == Device::Cuda);
+        QCOMPARE(r.description, m_backend.description);
+        QVERIFY2(r.note.empty(), r.note.c_str());
+        const TrainingDevice training = chooseTrainingDevice("gpu");
+        QVERIFY(training.session);
+        QVERIFY(training.report.device == Device::Cuda);
         return;
     }
+    QVERIFY(r.device == Device::Cpu);
     QVERIFY2(r.note.find("a GPU was asked for") != std::string::npos, r.note.c_str());
     QVERIFY2(r.note.find(m_backend.reason) != std::string::npos, r.note.c_str());
     QVERIFY2(r.note.find("computing on the CPU") != std::string::npos, r.note.c_str());
     QVERIFY2(r.description.find("CUDA") == std::string::npos, r.description.c_str());
+    QVERIFY(!chooseTrainingDevice("gpu").session);
 }
 
-void TestGpuOps::autoRequestSaysWhyItComputesOnTheCpu()
+void TestGpuOps::autoRequestUsesTheGpuOrSaysWhyNot()
 {
     SKIP_ON_FAKE("the device choice needs no backend: it runs in the GPU row");
     const DeviceReport r = chooseDevice("auto");
-    QVERIFY(r.device == Device::Cpu);
     if (m_backend.usable()) {
-        QVERIFY2(r.description.find("still computes on the CPU") != std::string::npos,
-                 r.description.c_str());
+        QVERIFY(r.device == Device::Cuda);
         QVERIFY2(r.note.empty(), r.note.c_str());
         return;
     }
+    QVERIFY(r.device == Device::Cpu);
     QVERIFY2(!m_backend.reason.empty(), "a backend that cannot be used says why");
     QVERIFY2(r.note.find(m_backend.reason) != std::string::npos, r.note.c_str());
     QVERIFY2(r.note.find("computing on the CPU") != std::string::npos, r.note.c_str());
