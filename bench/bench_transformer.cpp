@@ -1,6 +1,7 @@
 // Training the transformer: one optimizer step (a batch) on the agreement preset at a few
-// sizes, the side-by-side lesson (causal and unmasked, 300 epochs each), and a snapshot of
-// everything the views show.
+// sizes, on the CPU and on the GPU, the side-by-side lesson (causal and unmasked, 300 epochs
+// each), and a snapshot of everything the views show.
+#include <device.h>
 #include <presets.h>
 #include <texttrainer.h>
 
@@ -49,6 +50,34 @@ BENCHMARK(BM_TransformerStep)
     ->Args({2, 4, 32, 8})
     ->Args({2, 4, 64, 16})
     ->Args({4, 8, 128, 16})
+    ->Args({4, 8, 256, 16})
+    ->Unit(benchmark::kMicrosecond);
+
+// The same steps with the weights on the GPU (devicetext.h): the sentences go through one at a
+// time, each waiting for its loss. Skipped, saying why, without a GPU.
+void BM_TransformerStepGpu(benchmark::State& state)
+{
+    const attnlab::TrainingDevice device = attnlab::chooseTrainingDevice("gpu");
+    if (!device.session) {
+        state.SkipWithError(device.report.note.c_str());
+        return;
+    }
+    TextTrainer trainer(agreement(), presetConfig(state));
+    trainer.trainOn(device.session);
+    for (auto _ : state) {
+        benchmark::DoNotOptimize(trainer.step());
+    }
+    state.SetItemsProcessed(state.iterations());
+    state.counters["sentences/s"] = benchmark::Counter(
+        static_cast<double>(state.iterations() * state.range(3)), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_TransformerStepGpu)
+    ->ArgNames({"L", "N", "E", "batch"})
+    ->Args({1, 2, 16, 8})
+    ->Args({2, 4, 32, 8})
+    ->Args({2, 4, 64, 16})
+    ->Args({4, 8, 128, 16})
+    ->Args({4, 8, 256, 16})
     ->Unit(benchmark::kMicrosecond);
 
 void BM_TransformerLessonSideBySide(benchmark::State& state)

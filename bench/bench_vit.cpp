@@ -1,6 +1,8 @@
 // The Vision Transformer: one training step (a batch of 28×28 images) at the default size and
-// with 4×4 patches, and the snapshot the views take of one image. The images are random: a
-// step costs the same whatever the pixels.
+// with 4×4 patches, an epoch of 10 000 images, each on the CPU and on the GPU, and the
+// snapshot the views take of one image. The images are random: a step costs the same whatever
+// the pixels.
+#include <device.h>
 #include <vittrainer.h>
 
 #include <benchmark/benchmark.h>
@@ -47,6 +49,60 @@ BENCHMARK(BM_VitStep)
     ->ArgNames({"patch", "batch"})
     ->Args({7, 64})
     ->Args({4, 64})
+    ->Unit(benchmark::kMillisecond);
+
+// Skipped, saying why, without a GPU.
+void BM_VitStepGpu(benchmark::State& state)
+{
+    const attnlab::TrainingDevice device = attnlab::chooseTrainingDevice("gpu");
+    if (!device.session) {
+        state.SkipWithError(device.report.note.c_str());
+        return;
+    }
+    VitTrainConfig c;
+    c.model.patch = static_cast<int>(state.range(0));
+    c.batchSize = static_cast<int>(state.range(1));
+    c.epochs = 1000000;
+    VitTrainer trainer(std::make_shared<const ImageSet>(randomImages(1024)), nullptr, c);
+    trainer.trainOn(device.session);
+    for (auto _ : state) {
+        benchmark::DoNotOptimize(trainer.step());
+    }
+    state.counters["images/s"] = benchmark::Counter(
+        static_cast<double>(state.iterations() * state.range(1)), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_VitStepGpu)
+    ->ArgNames({"patch", "batch"})
+    ->Args({7, 64})
+    ->Args({4, 64})
+    ->Unit(benchmark::kMillisecond);
+
+// One epoch of 10 000 images in batches of 64 at the default settings (argument 1: on the
+// GPU, which also counts moving the images there).
+void BM_VitEpoch(benchmark::State& state)
+{
+    const bool gpu = state.range(0) != 0;
+    const attnlab::TrainingDevice device = attnlab::chooseTrainingDevice(gpu ? "gpu" : "cpu");
+    if (gpu && !device.session) {
+        state.SkipWithError(device.report.note.c_str());
+        return;
+    }
+    const auto images = std::make_shared<const ImageSet>(randomImages(10000));
+    for (auto _ : state) {
+        VitTrainer trainer(images, nullptr, VitTrainConfig{});
+        if (gpu) {
+            trainer.trainOn(device.session);
+        }
+        benchmark::DoNotOptimize(trainer.runEpoch());
+    }
+    state.counters["images/s"] = benchmark::Counter(
+        10000.0 * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_VitEpoch)
+    ->ArgName("gpu")
+    ->Arg(0)
+    ->Arg(1)
+    ->Iterations(1)
     ->Unit(benchmark::kMillisecond);
 
 void BM_VitSnapshot(benchmark::State& state)

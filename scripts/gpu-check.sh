@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
-# The GPU parity check of the CUDA backend (tests/tst_gpuops.cpp), for a machine with an NVIDIA
-# GPU. It prints the device, runs every operation against the CPU and says what it found.
+# The GPU parity check of the CUDA backend, for a machine with an NVIDIA GPU. It prints the
+# device, runs every operation (tests/tst_gpuops.cpp) and every model's training
+# (tests/tst_devicemodels.cpp) against the CPU, then the GPU-against-CPU benchmarks (the toy
+# recipe, transformer steps at five sizes, ViT steps and an epoch, attention forward at
+# contexts 64 to 1024), and says what it found.
 #
 #   scripts/gpu-check.sh        configure and build in a fresh folder (BUILD_DIR, default
-#                               build-gpucheck), run tst_gpuops verbosely, then attnlab-cli on the
-#                               lesson with --device gpu; needs the project's build dependencies
+#                               build-gpucheck), run the tests verbosely and the benchmarks, then
+#                               attnlab-cli on the lesson with --device gpu; needs the project's
+#                               build dependencies
 #   scripts/gpu-check.sh pack   on a machine WITHOUT a GPU that can build the project: build the
-#                               test and libattnlab_cuda.so (in BUILD_DIR as it is) and pack them,
+#                               tests, the benchmarks and libattnlab_cuda.so (in BUILD_DIR as it
+#                               is) and pack them,
 #                               with the libraries a bare CUDA machine lacks (Qt, ICU, …), into
 #                               PACK (default build-gpucheck-pack/gpu-check.tar.xz, about 13 MB)
 #   scripts/gpu-check.sh run-pack
-#                               on the GPU machine: run the packed test (the pack must be there,
+#                               on the GPU machine: run the packed tests (the pack must be there,
 #                               e.g. carried to it); the plain form does this by itself when the
 #                               configure step fails for lack of Qt or Eigen and a pack is there
 #
@@ -40,18 +45,20 @@ print_device() {
     command -v nvcc >/dev/null && nvcc --version | tail -1
 }
 
-# Runs the test binary $1 with the backend $2; then under memcheck when it is there.
+# Runs the test binary $1 with the backend $2; tst_gpuops then under memcheck when it is there.
 run_test() {
-    local test="$1" library="$2" log="${logs:-/tmp}/tst_gpuops.log"
-    say "tst_gpuops with $library"
+    local test="$1" library="$2" name
+    name="$(basename "$test")"
+    local log="${logs:-/tmp}/$name.log"
+    say "$name with $library"
     ATTNLAB_CUDA_LIBRARY="$library" QT_QPA_PLATFORM=offscreen "$test" -v1 2>&1 | tee "$log"
     local status=${PIPESTATUS[0]}
     if grep -q "GPU parity tests skip" "$log"; then
         echo "gpu-check: the GPU row skipped: no usable GPU (see the first QINFO line)"
         status=1
     fi
-    if command -v compute-sanitizer >/dev/null; then
-        say "tst_gpuops under compute-sanitizer --tool memcheck"
+    if [ "$name" = tst_gpuops ] && command -v compute-sanitizer >/dev/null; then
+        say "$name under compute-sanitizer --tool memcheck"
         ATTNLAB_CUDA_LIBRARY="$library" QT_QPA_PLATFORM=offscreen \
             timeout 300 compute-sanitizer --tool memcheck --error-exitcode 3 "$test" \
             >"${log%.log}-memcheck.log" 2>&1
@@ -62,13 +69,23 @@ run_test() {
     return "$status"
 }
 
-# The lesson's recipe on the GPU against the CPU: attnlab-bench $1 with the backend $2.
+# Both suites, from the folder $1 (which holds tst_gpuops and tst_devicemodels), with $2.
+run_tests() {
+    run_test "$1/tst_gpuops" "$2"
+    local ops=$?
+    run_test "$1/tst_devicemodels" "$2"
+    local models=$?
+    return $((ops != 0 || models != 0))
+}
+
+# The GPU against the CPU: attnlab-bench $1 with the backend $2, once each (GPU_BENCH_FILTER
+# chooses others).
 run_bench() {
     local bench="$1" library="$2"
-    say "attnlab-bench: the toy recipe on the CPU and on the GPU"
-    ATTNLAB_CUDA_LIBRARY="$library" "$bench" --benchmark_filter='BM_ToyRecipe' \
-        --benchmark_repetitions=3 --benchmark_report_aggregates_only=true 2>&1 |
-        tee "${logs:-/tmp}/bench-toy.log"
+    local filter="${GPU_BENCH_FILTER:-ToyRecipe|TransformerStep|VitStep|VitEpoch|AttentionForward}"
+    say "attnlab-bench: $filter, on the CPU and on the GPU"
+    ATTNLAB_CUDA_LIBRARY="$library" "$bench" --benchmark_filter="$filter" \
+        --benchmark_min_time=0.2 2>&1 | tee "${logs:-/tmp}/bench-gpu.log"
 }
 
 # $1 = fresh: start from an empty folder (only one that is a CMake build folder is removed).
@@ -82,10 +99,10 @@ configure_and_build() {
     fi
     say "configure $build"
     cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release || return 2
-    say "build attnlab_cuda, tst_gpuops and attnlab-cli"
+    say "build attnlab_cuda, the GPU suites, attnlab-cli and attnlab-bench"
     local start=$SECONDS
-    cmake --build "$build" -j "${JOBS:-$(nproc)}" --target attnlab_cuda tst_gpuops attnlab-cli \
-        attnlab-bench || return 1
+    cmake --build "$build" -j "${JOBS:-$(nproc)}" --target attnlab_cuda tst_gpuops \
+        tst_devicemodels attnlab-cli attnlab-bench || return 1
     echo "built in $((SECONDS - start)) s"
 }
 
@@ -99,7 +116,7 @@ build_and_check() {
         return
     fi
     [ "$built" -eq 0 ] || { echo "gpu-check: the build failed"; return 1; }
-    run_test "$build/tests/tst_gpuops" "$build/app/libattnlab_cuda.so"
+    run_tests "$build/tests" "$build/app/libattnlab_cuda.so"
     local status=$?
     run_bench "$build/bench/attnlab-bench" "$build/app/libattnlab_cuda.so"
     say "attnlab-cli train --lesson --epochs 10 --device gpu"
@@ -112,10 +129,11 @@ make_pack() {
     configure_and_build || { echo "gpu-check: the build failed"; return 1; }
     local stage="$build/gpu-check"
     rm -rf "$stage" && mkdir -p "$stage/lib"
-    cp "$build/tests/tst_gpuops" "$build/bench/attnlab-bench" "$build/app/libattnlab_cuda.so" \
-        "$stage/"
+    cp "$build/tests/tst_gpuops" "$build/tests/tst_devicemodels" "$build/bench/attnlab-bench" \
+        "$build/app/libattnlab_cuda.so" "$stage/"
     # The programs' libraries, but not the C and C++ runtimes every Linux machine has.
-    ldd "$build/tests/tst_gpuops" "$build/bench/attnlab-bench" | awk '/=> \// {print $3}' |
+    ldd "$build/tests/tst_gpuops" "$build/tests/tst_devicemodels" "$build/bench/attnlab-bench" |
+        awk '/=> \// {print $3}' |
         sort -u | while read -r lib; do
         case "$(basename "$lib")" in
         libc.so* | libm.so* | libdl.so* | librt.so* | libpthread.so* | libgcc_s.so* | \
@@ -143,7 +161,7 @@ run_pack() {
         [ -d "$d" ] && cuda="$cuda:$d"
     done
     export LD_LIBRARY_PATH="$dir/gpu-check/lib$cuda${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-    run_test "$dir/gpu-check/tst_gpuops" "$dir/gpu-check/libattnlab_cuda.so"
+    run_tests "$dir/gpu-check" "$dir/gpu-check/libattnlab_cuda.so"
     local status=$?
     run_bench "$dir/gpu-check/attnlab-bench" "$dir/gpu-check/libattnlab_cuda.so"
     rm -rf "$dir"
