@@ -1,12 +1,15 @@
 // The Vision Transformer's controller: the worker trains in batches, publishes curves and the
 // selected image through the model, pauses, refuses what does not fit and keeps its model; its
 // session holds the curves and restores the model, and one that does not fit the images is refused.
+// Given a GPU (here the host stand-in of the CUDA library), it trains there.
+#include "gpufake.h"
 #include "vitcontroller.h"
 
 #include <errors.h>
 
 #include <QTest>
 
+#include <cmath>
 #include <memory>
 #include <random>
 
@@ -68,6 +71,7 @@ private slots:
     void everyPollFindsANewFrameWhileTraining();
     void sessionHoldsTheCurvesAndRestoresTheModel();
     void sessionThatDoesNotFitTheImagesKeepsTheModel();
+    void trainsOnTheDeviceItIsGiven();
 };
 
 void TestVitController::startsAtStepZeroShowingTheFirstTestImage()
@@ -275,6 +279,37 @@ void TestVitController::sessionThatDoesNotFitTheImagesKeepsTheModel()
     QCOMPARE(controller.latest()->generation, generation);
     QCOMPARE(controller.trainSet()->count(), 64);
     QCOMPARE(controller.latest()->step, 1L);
+}
+
+// The worker moves each model it installs to the device (its buffers live there while it
+// trains, and are freed with it), and the curves match those of training on the CPU.
+void TestVitController::trainsOnTheDeviceItIsGiven()
+{
+    const auto train = quarters(64, 1), test = quarters(16, 2);
+    VitTrainConfig c = smallConfig();
+    c.epochs = 2;
+    VitController cpu(nullptr);
+    cpu.rebuild(train, test, c);
+    cpu.train();
+    {
+        VitController device(nullptr);
+        device.setDevice(std::make_shared<gpu::Session>(fake::backend()));
+        device.rebuild(train, test, c);
+        QTRY_VERIFY(fake::g_buffers > 0);
+        device.train();
+        QTRY_VERIFY_WITH_TIMEOUT(
+            device.latest()->state == TrainState::Finished && !device.latest()->running, 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            cpu.latest()->state == TrainState::Finished && !cpu.latest()->running, 60000);
+        const auto a = cpu.latest();
+        const auto b = device.latest();
+        QCOMPARE(b->step, a->step);
+        QCOMPARE(b->curve.size(), a->curve.size());
+        QVERIFY(std::abs(b->curve.back().trainLoss - a->curve.back().trainLoss) <= 1e-4);
+        QVERIFY(std::abs(b->evaluation.loss - a->evaluation.loss) <= 1e-4);
+        QCOMPARE(b->evaluation.accuracy, a->evaluation.accuracy);
+    }
+    QCOMPARE(fake::g_buffers, 0);
 }
 
 QTEST_MAIN(TestVitController)
