@@ -43,17 +43,37 @@ DeviceVitEngine::DeviceVitEngine(std::shared_ptr<gpu::Session> session, const Vi
     // The training images as padded patches, uploaded a slice at a time.
     const int t = config.tokens(), pixels = config.patch * config.patch;
     m_images = DeviceMatrix(s, static_cast<Eigen::Index>(train.count()) * t, pixels);
-    constexpr int kSlice = 512;
     for (int first = 0; first < train.count(); first += kSlice) {
-        const int count = std::min(kSlice, train.count() - first);
-        Matrix slice = Matrix::Zero(static_cast<Eigen::Index>(count) * t, pixels);
-        for (int i = 0; i < count; ++i) {
-            slice.middleRows(static_cast<Eigen::Index>(i) * t + 1, t - 1) = patchify<float>(
-                train.image(first + i), config.imageRows, config.imageCols, config.patch);
-        }
+        const Matrix slice = paddedPatches(train, first, std::min(kSlice, train.count() - first));
         gpu::raw::upload(s, m_images.data() + static_cast<std::size_t>(first) * t * pixels,
                          slice.data(), static_cast<std::size_t>(slice.size()));
     }
+}
+
+Matrix DeviceVitEngine::paddedPatches(const ImageSet& set, int first, int count) const
+{
+    const VitConfig& c = m_config;
+    const int t = c.tokens();
+    Matrix out = Matrix::Zero(static_cast<Eigen::Index>(count) * t, c.patch * c.patch);
+    for (int i = 0; i < count; ++i) {
+        out.middleRows(static_cast<Eigen::Index>(i) * t + 1, t - 1) =
+            patchify<float>(set.image(first + i), c.imageRows, c.imageCols, c.patch);
+    }
+    return out;
+}
+
+Matrix DeviceVitEngine::logits(const ImageSet& set, int count)
+{
+    Matrix out(count, m_config.classes);
+    for (int first = 0; first < count; first += kSlice) {
+        const int n = std::min(kSlice, count - first);
+        const Matrix slice = paddedPatches(set, first, n);
+        m_patches.resize(static_cast<int>(slice.rows()), static_cast<int>(slice.cols()));
+        m_patches.upload(slice);
+        forward(n, -1);
+        out.middleRows(first, n) = m_logits.download();
+    }
+    return out;
 }
 
 void DeviceVitEngine::beginStep(int images, std::uint64_t dropoutSeed)
@@ -115,9 +135,10 @@ void DeviceVitEngine::forward(int n, int first)
     gpu::raw::addBias(s, x.data(), m_posPlus.data(), n, t * e);
 
     // Encoder, then the classifier on each image's class-token row (every T-th row).
-    m_dropout.first = static_cast<std::uint64_t>(first);
+    m_dropout.first = static_cast<std::uint64_t>(std::max(first, 0));
+    const bool dropout = first >= 0 && m_dropout.p > 0;
     const DeviceMatrix& normed = m_encoder.forward(m_encoderConfig, p.blocks, p.lnfGamma, p.lnfBeta,
-                                                   n, t, m_dropout.p > 0 ? &m_dropout : nullptr);
+                                                   n, t, dropout ? &m_dropout : nullptr);
     m_logits.resize(n, c.classes);
     gpu::raw::matmul(s, false, false, n, c.classes, e, 1.0f, normed.data(), t * e, p.headW.data(),
                      c.classes, 0.0f, m_logits.data(), c.classes);

@@ -58,9 +58,19 @@ public:
     // first … first + size − 1 of the step's batch; each adds 1/images of its gradient, as
     // the CPU does. Waits for the queue (the probabilities come back).
     Pass forwardBackward(std::span<const int> indices, int first);
+    // The logits (count×C) of the first `count` images of `set` (of the model's size), without
+    // dropout, a slice at a time; changes nothing of the step.
+    Matrix logits(const ImageSet& set, int count);
 
 private:
+    // Images of a set moved at once.
+    static constexpr int kSlice = 512;
+
+    // Images first … first + count − 1 of `set` as padded patches: T rows each, row 0 zero.
+    Matrix paddedPatches(const ImageSet& set, int first, int count) const;
     // The forward pass of `count` images whose padded patches are in m_patches.
+    // first: the position of the pass in its batch, for the dropout masks; -1: no dropout.
+    // first: the position of the pass in its batch, for the dropout masks; -1: no dropout.
     void forward(int count, int first);
     void backward(int count);
 

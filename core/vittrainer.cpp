@@ -356,17 +356,29 @@ void VitTrainer::setEpochs(int epochs)
 
 VitEvaluation VitTrainer::evaluate(const ImageSet& set, int limit) const
 {
-    pull();
     const int classes = m_config.model.classes;
     VitEvaluation e;
     e.images = limit > 0 ? std::min(limit, set.count()) : set.count();
     e.confusion = Matrix::Zero(classes, classes);
     int correct = 0;
+    // On a device the images go through there, and their log-probabilities are taken here.
+    Matrix logProbs;
+    if (m_device && e.images > 0) {
+        ops::logSoftmaxRows(Matrix(m_device->logits(set, e.images)), logProbs);
+    } else {
+        pull();
+    }
     for (int i = 0; i < e.images; ++i) {
         const int label = set.labels[static_cast<size_t>(i)];
-        const VitForward<float> f = m_model.forward(set.image(i), label, nullptr);
-        e.loss += f.loss;
-        const int predicted = argmax(f.probs);
+        int predicted = 0;
+        if (m_device) {
+            e.loss -= logProbs(i, label);
+            predicted = argmax(logProbs.row(i));
+        } else {
+            const VitForward<float> f = m_model.forward(set.image(i), label, nullptr);
+            e.loss += f.loss;
+            predicted = argmax(f.probs);
+        }
         correct += predicted == label ? 1 : 0;
         e.confusion(label, predicted) += 1.0f;
     }

@@ -116,7 +116,8 @@ public:
 
     // Trains on the GPU from the next step on (devicevit.h): the training images, the weights
     // and the optimizer's state move to the device and stay there; model(), optimizer(),
-    // evaluate(), snapshot() and checkpoint() download the weights when asked. A batch's
+    // snapshot() and checkpoint() download the weights when asked, and evaluate() runs its
+    // images through the device, bringing back their logits. A batch's
     // images go through the device together (or advance()'s part of them: the same dropout
     // masks, but sums in another order, so not the same bits as whole steps). On the device a
     // step draws one number from the dropout generator for its masks (not one per image), and

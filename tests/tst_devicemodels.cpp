@@ -516,6 +516,14 @@ void TestDeviceModels::vitHundredStepsMatchTheCpu()
     for (size_t i = 0; i < a.size(); ++i) {
         weightGap = std::max(weightGap, relativeGap(*b[i], *a[i]));
     }
+    // Evaluating on the device (600 images: two slices) gives the CPU's numbers.
+    const auto many = images(600, config.model.classes, 17);
+    const VitEvaluation onCpu = cpu.evaluate(*many), onDevice = device.evaluate(*many);
+    QCOMPARE(onDevice.images, 600);
+    QVERIFY2(std::abs(onDevice.loss - onCpu.loss) <= 1e-4 * onCpu.loss,
+             qPrintable(QStringLiteral("%1 and %2").arg(onDevice.loss).arg(onCpu.loss)));
+    QVERIFY(std::abs(onDevice.accuracy - onCpu.accuracy) <= 2.0 / 600);
+    QCOMPARE(device.evaluate(*many, 7).images, 7);
     qInfo("100 ViT steps: loss gap %.3g, accuracy gap %.3g, probability gap %.3g, weight gap "
           "%.3g (relative)",
           lossGap, accuracyGap, probsGap, weightGap);
