@@ -7,6 +7,7 @@
 
 #include <corpus.h>
 #include <errors.h>
+#include <gpubackend.h>
 #include <trainer.h>
 
 #include <QApplication>
@@ -184,6 +185,12 @@ int runCli(int argc, char** argv)
         return BadUsage;
     } catch (const InputError& e) {
         std::fprintf(stderr, "attnlab-cli: error: %s\n", e.what());
+        return BadInput;
+    } catch (const gpu::GpuError& e) {
+        std::fprintf(stderr,
+                     "attnlab-cli: error: the GPU failed: %s; --device cpu computes on "
+                     "the CPU\n",
+                     e.what());
         return BadInput;
     } catch (const std::bad_alloc&) {
         std::fprintf(stderr, "attnlab-cli: error: out of memory: use a smaller corpus, "

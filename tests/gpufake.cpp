@@ -13,6 +13,7 @@ using namespace attnlab;
 namespace fake {
 
 int g_buffers = 0;
+int g_productsBeforeFailure = -1;
 
 namespace {
 
@@ -74,8 +75,16 @@ int fill(AttnlabGpuContext*, float* device, float value, size_t count, AttnlabGp
 
 int matmul(AttnlabGpuContext*, int transA, int transB, int m, int n, int k, float alpha,
            const float* a, int lda, long long strideA, const float* b, int ldb, long long strideB,
-           float beta, float* c, int ldc, long long strideC, int batch, AttnlabGpuError*)
+           float beta, float* c, int ldc, long long strideC, int batch, AttnlabGpuError* error)
 {
+    if (g_productsBeforeFailure >= 0 && g_productsBeforeFailure-- == 0) {
+        if (error) {
+            error->status = ATTNLAB_GPU_FAILED;
+            std::snprintf(error->message, sizeof error->message,
+                          "cublasSgemmStridedBatched failed: the host fake's planned failure");
+        }
+        return ATTNLAB_GPU_FAILED;
+    }
     for (int i = 0; i < batch; ++i) {
         const float* ai = a + i * strideA;
         const float* bi = b + i * strideB;

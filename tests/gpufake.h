@@ -14,6 +14,9 @@ namespace fake {
 
 // Live buffers: the wrappers must free what they allocate.
 extern int g_buffers;
+// When 0 or more: the products allowed before one fails as a cuBLAS failure would (a GPU that
+// fails mid-run); -1, the default: none fails.
+extern int g_productsBeforeFailure;
 
 // The fake as a usable backend, for gpu::Session.
 attnlab::gpu::Backend backend();

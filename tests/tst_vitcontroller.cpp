@@ -72,6 +72,7 @@ private slots:
     void sessionHoldsTheCurvesAndRestoresTheModel();
     void sessionThatDoesNotFitTheImagesKeepsTheModel();
     void trainsOnTheDeviceItIsGiven();
+    void aGpuThatFailsStopsTrainingAndSaysWhy();
 };
 
 void TestVitController::startsAtStepZeroShowingTheFirstTestImage()
@@ -310,6 +311,38 @@ void TestVitController::trainsOnTheDeviceItIsGiven()
         QCOMPARE(b->evaluation.accuracy, a->evaluation.accuracy);
     }
     QCOMPARE(fake::g_buffers, 0);
+}
+
+// A GPU that fails mid-run: training stops with the fault on the message line, Train does
+// not start it again, and Reset makes a new model that trains on the CPU.
+void TestVitController::aGpuThatFailsStopsTrainingAndSaysWhy()
+{
+    VitTrainConfig c = smallConfig();
+    c.epochs = 100;
+    VitController controller(nullptr);
+    controller.setDevice(std::make_shared<gpu::Session>(fake::backend()));
+    controller.rebuild(quarters(64, 1), quarters(16, 2), c);
+    QTRY_VERIFY(fake::g_buffers > 0);
+    fake::g_productsBeforeFailure = 500;
+    controller.train();
+    QTRY_VERIFY_WITH_TIMEOUT(!controller.latest()->running && !controller.latest()->message.empty(),
+                             20000);
+    fake::g_productsBeforeFailure = -1;
+    const std::string message = controller.latest()->message;
+    QVERIFY2(message.find("the GPU failed") != std::string::npos, message.c_str());
+    QVERIFY2(message.find("planned failure") != std::string::npos, message.c_str());
+    const long stopped = controller.latest()->step;
+    controller.train();
+    QTest::qWait(200);
+    QCOMPARE(controller.latest()->step, stopped);
+    QVERIFY(!controller.latest()->running);
+
+    controller.reset();
+    QTRY_COMPARE(controller.latest()->step, 0L);
+    QTRY_COMPARE(fake::g_buffers, 0); // the new model is on the CPU
+    controller.step();
+    QTRY_COMPARE(controller.latest()->step, 1L);
+    QVERIFY(controller.latest()->message.empty());
 }
 
 QTEST_MAIN(TestVitController)

@@ -3,6 +3,7 @@
 #include "logging.h"
 
 #include <errors.h>
+#include <gpubackend.h>
 
 #include <algorithm>
 #include <exception>
@@ -56,6 +57,7 @@ void VitWorker::install(std::unique_ptr<attnlab::VitTrainer> trainer, std::uint6
     auto holder = std::make_shared<std::unique_ptr<attnlab::VitTrainer>>(std::move(trainer));
     post([this, holder, generation, image, curve = std::move(curve)] {
         m_trainer = std::move(*holder);
+        m_fault.clear();
         if (m_device) {
             try {
                 m_trainer->trainOn(m_device);
@@ -79,7 +81,7 @@ void VitWorker::install(std::unique_ptr<attnlab::VitTrainer> trainer, std::uint6
 
 void VitWorker::train()
 {
-    post([this] { m_running = m_trainer && !m_trainer->done(); });
+    post([this] { m_running = m_trainer && !m_trainer->done() && m_fault.empty(); });
 }
 
 void VitWorker::pause()
@@ -95,7 +97,7 @@ void VitWorker::step()
         if (m_pending) {
             evaluateSome(false);
         }
-        if (m_trainer && !m_trainer->done()) {
+        if (m_trainer && !m_trainer->done() && m_fault.empty()) {
             takeStep(m_trainer->config().batchSize); // the rest of a step begun, or a whole one
         }
     });
@@ -166,11 +168,13 @@ void VitWorker::run()
             } else if (m_running) {
                 trainSlice();
             }
+        } catch (const attnlab::gpu::GpuError& error) {
+            fail(error);
         } catch (const std::exception& error) {
             qCWarning(lcCore) << "image training stopped:" << error.what();
             m_pending.reset();
             m_running = false;
-            publish();
+            publishSafely();
         }
     }
 }
@@ -179,10 +183,26 @@ void VitWorker::execute(const CommandQueue::Command& command)
 {
     try {
         command();
+    } catch (const attnlab::gpu::GpuError& error) {
+        fail(error);
+        return;
     } catch (const std::exception& error) {
         qCWarning(lcCore) << "image training command refused:" << error.what();
     }
-    publish();
+    publishSafely();
+}
+
+// The GPU failed: training stops, the fault is shown, and from now on models train on the
+// CPU (the model in hand keeps what it had; Reset starts a new one).
+void VitWorker::fail(const attnlab::gpu::GpuError& error)
+{
+    qCWarning(lcCore) << "image training stopped by the GPU:" << error.what();
+    m_fault = std::string("training stopped: the GPU failed (") + error.what() +
+              "); Reset starts a new model on the CPU";
+    m_device.reset();
+    m_pending.reset();
+    m_running = false;
+    publishSafely();
 }
 
 // Trains, a few images at a time, until it is time to publish, a command arrives, training
@@ -286,8 +306,29 @@ void VitWorker::finishCurvePoint()
 void VitWorker::publish()
 {
     if (m_trainer) {
-        m_slot.store(
-            makeFrame(*m_trainer, m_image, m_curve, m_evaluation, m_running, m_generation));
+        VitFrame frame =
+            makeFrame(*m_trainer, m_image, m_curve, m_evaluation, m_running, m_generation);
+        if (!m_fault.empty()) {
+            frame.message = m_fault;
+        }
+        m_slot.store(std::move(frame));
     }
     m_lastPublish = Clock::now();
+}
+
+// After a failure the model itself may fail to show (a GPU that stopped working): then the
+// last frame stays, with the fault and training paused.
+void VitWorker::publishSafely()
+{
+    try {
+        publish();
+    } catch (const std::exception& error) {
+        qCWarning(lcCore) << "image frame not taken:" << error.what();
+        if (const std::shared_ptr<const VitFrame> last = m_slot.latest()) {
+            VitFrame frame = *last;
+            frame.message = m_fault;
+            frame.running = false;
+            m_slot.store(std::move(frame));
+        }
+    }
 }

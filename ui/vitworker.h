@@ -13,6 +13,7 @@
 #include "vitcontroller.h"
 #include "workerqueue.h"
 
+#include <gpubackend.h>
 #include <vitsession.h>
 #include <vittrainer.h>
 
@@ -57,6 +58,8 @@ public:
 private:
     void post(CommandQueue::Command command) { m_queue.post(std::move(command)); }
     void run();
+    void publishSafely();
+    void fail(const attnlab::gpu::GpuError& error);
     void execute(const CommandQueue::Command& command);
     void trainSlice();
     void takeStep(int images);
@@ -80,6 +83,7 @@ private:
     // Worker thread only.
     std::unique_ptr<attnlab::VitTrainer> m_trainer;
     std::shared_ptr<attnlab::gpu::Session> m_device;
+    std::string m_fault; // why training stopped when the trainer failed (a GPU error)
     std::uint64_t m_generation = 0;
     VitImage m_image;
     std::vector<VitCurvePoint> m_curve;
