@@ -177,6 +177,9 @@ private slots:
     void transformerRefusesBadInputNamingIt();
 
     void vitTrainsOnFashionMnistAndReportsAccuracy();
+    void deviceGpuTrainsThereWithTheCpusNumbers_data();
+    void deviceGpuTrainsThereWithTheCpusNumbers();
+    void aGpuThatFailsMidRunExitsOneSayingSo();
     void sessionGoesOnExactlyWhereItStopped();
     void exportFromASessionRegeneratesTheFigures();
     void transformerPairSessionGoesOnExactlyWhereItStopped();
@@ -619,6 +622,80 @@ void TestCli::vitTrainsOnFashionMnistAndReportsAccuracy()
     // Ten classes: chance is 10%; a few hundred steps are far above it.
     QVERIFY2(m.captured(1).toDouble() > 0.6, qPrintable(m.captured(0)));
     QVERIFY(r.out.contains("confusion matrix"));
+}
+
+namespace {
+
+// The environment with the host stand-in of the CUDA library as the GPU backend.
+QProcessEnvironment withFakeGpu()
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("ATTNLAB_CUDA_LIBRARY"), QStringLiteral(ATTNLAB_GPU_FAKE_LIBRARY));
+    return env;
+}
+
+// The output without its device line and its timings.
+QString withoutDeviceAndTimes(const QString& out)
+{
+    static const QRegularExpression timed(
+        QStringLiteral("^device |per step|steps per second|images/s|sec_per_epoch"));
+    QStringList kept;
+    for (const QString& line : out.split('\n')) {
+        if (!timed.match(line).hasMatch()) {
+            kept << line;
+        }
+    }
+    return kept.join('\n');
+}
+
+} // namespace
+
+void TestCli::deviceGpuTrainsThereWithTheCpusNumbers_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::newRow("train") << QStringList{"train", "--lesson", "--epochs", "300"};
+    QTest::newRow("transformer") << QStringList{"transformer", "--epochs", "30", "--layers", "2"};
+    QTest::newRow("transformer pair") << QStringList{
+        "transformer", "--epochs", "20", "--objective", "masked", "--save-session", "pair.attnlab"};
+    QTest::newRow("vit") << QStringList{"vit", "--limit", "256", "--test-limit", "64", "--epochs",
+                                        "1",   "--batch", "32"};
+}
+
+// --device gpu with a backend that can be used (here the host stand-in, which computes in the
+// CPU's order): the device line names it, and every table and loss printed is the CPU's.
+void TestCli::deviceGpuTrainsThereWithTheCpusNumbers()
+{
+    QFETCH(QStringList, args);
+    if (args.first() == "vit" &&
+        !QFileInfo::exists("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz") &&
+        qEnvironmentVariableIsEmpty("ATTNLAB_FASHION_MNIST")) {
+        QSKIP("Fashion-MNIST is not installed (Debian's dataset-fashion-mnist)");
+    }
+    for (QString& arg : args) {
+        if (arg.endsWith(".attnlab")) {
+            arg = m_dir.filePath(arg);
+        }
+    }
+    const Run gpu = cli(args + QStringList{"--device", "gpu"}, withFakeGpu());
+    QCOMPARE(gpu.exitCode, 0);
+    QVERIFY2(gpu.out.contains("device CUDA: host fake"), qPrintable(gpu.out.left(400)));
+    QVERIFY2(gpu.err.isEmpty(), qPrintable(gpu.err));
+    const Run cpu = cli(args + QStringList{"--device", "cpu"}, withFakeGpu());
+    QCOMPARE(cpu.exitCode, 0);
+    QVERIFY2(cpu.out.contains("device CPU"), qPrintable(cpu.out.left(400)));
+    QCOMPARE(withoutDeviceAndTimes(gpu.out), withoutDeviceAndTimes(cpu.out));
+}
+
+// A GPU that fails mid-run (the stand-in failing its 200th product): one message that says so
+// and how to go on without it, exit status 1, no crash.
+void TestCli::aGpuThatFailsMidRunExitsOneSayingSo()
+{
+    QProcessEnvironment env = withFakeGpu();
+    env.insert(QStringLiteral("ATTNLAB_FAKE_PRODUCTS_BEFORE_FAILURE"), QStringLiteral("200"));
+    const Run r = cli({"transformer", "--epochs", "30", "--device", "gpu"}, env);
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("the GPU failed") && r.err.contains("--device cpu"), qPrintable(r.err));
+    QVERIFY2(r.err.contains("planned failure"), qPrintable(r.err));
 }
 
 void TestCli::vitRefusesBadInputNamingIt_data()

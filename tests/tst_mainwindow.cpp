@@ -118,6 +118,7 @@ private slots:
     void theLessonLoadsWithItsVocabularyAndMatrices();
     void theWindowFitsA1280By800Screen();
     void theStatusBarNamesTheDevice();
+    void aUsableGpuIsNamedAndTakesTheVisionTransformer();
     void clickingStepChangesTheAttentionWeights();
     void trainThenPauseStopsTheEpochs();
     void badSentencesAreRefusedAndTheCorpusStays_data();
@@ -212,6 +213,30 @@ void TestMainWindow::theStatusBarNamesTheDevice()
     const auto* label = m_window->statusBar()->findChild<QLabel*>(QStringLiteral("deviceLabel"));
     QVERIFY(label);
     QCOMPARE(label->text(), device);
+}
+
+// With a backend that can be used (the host stand-in of the CUDA library) the status bar names
+// it and says which page trains there; "cpu" keeps the CPU and loads nothing.
+void TestMainWindow::aUsableGpuIsNamedAndTakesTheVisionTransformer()
+{
+    const QByteArray old = qgetenv("ATTNLAB_CUDA_LIBRARY");
+    qputenv("ATTNLAB_CUDA_LIBRARY", ATTNLAB_GPU_FAKE_LIBRARY);
+    for (const char* request : {"gpu", "cpu"}) {
+        MainWindow window(nullptr, request);
+        const auto* label = window.statusBar()->findChild<QLabel*>(QStringLiteral("deviceLabel"));
+        QVERIFY(label);
+        if (std::string(request) == "gpu") {
+            QVERIFY2(label->text().startsWith("CUDA: host fake"), qPrintable(label->text()));
+            QVERIFY2(label->toolTip().contains("Vision Transformer"), qPrintable(label->toolTip()));
+        } else {
+            QVERIFY2(label->text().startsWith("CPU"), qPrintable(label->text()));
+        }
+    }
+    if (old.isEmpty()) {
+        qunsetenv("ATTNLAB_CUDA_LIBRARY");
+    } else {
+        qputenv("ATTNLAB_CUDA_LIBRARY", old);
+    }
 }
 
 void TestMainWindow::clickingStepChangesTheAttentionWeights()
