@@ -686,8 +686,8 @@ void TestCli::deviceGpuTrainsThereWithTheCpusNumbers()
     QCOMPARE(withoutDeviceAndTimes(gpu.out), withoutDeviceAndTimes(cpu.out));
 }
 
-// A GPU that fails mid-run (the stand-in failing its 200th product): one message that says so
-// and how to go on without it, exit status 1, no crash.
+// A GPU that fails mid-run (the stand-in failing the product after its 200th): one message
+// that says so and how to go on without it, exit status 1, no crash.
 void TestCli::aGpuThatFailsMidRunExitsOneSayingSo()
 {
     QProcessEnvironment env = withFakeGpu();
