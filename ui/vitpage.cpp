@@ -721,7 +721,10 @@ void VitPage::showProgress(const VitFrame& frame)
                      .arg(100.0 * frame.evaluation.accuracy, 0, 'f', 1)
                      .arg(frame.evaluation.images);
     }
-    if (frame.state == attnlab::TrainState::Finished) {
+    if (frame.state == attnlab::TrainState::Finished && frame.running) {
+        // The last step is taken; the final point of the curves is still being evaluated.
+        status = tr("Evaluating the test images for the last point…");
+    } else if (frame.state == attnlab::TrainState::Finished) {
         status = tr("Finished: ") + status;
     }
     if (!frame.message.empty()) {
