@@ -31,38 +31,45 @@ std::string leadOf(const std::string& request)
     return request == "gpu" ? "a GPU was asked for but cannot be used: " : "no GPU in use: ";
 }
 
-} // namespace
+// What a request finds: the report, and the backend when it can be used.
+struct Found
+{
+    DeviceReport report;
+    gpu::Backend backend;
+};
 
-TrainingDevice chooseTrainingDevice(const std::string& request)
+Found find(const std::string& request)
 {
     checkRequest(request);
     if (request == "cpu") {
-        return {cpuReport({}), nullptr};
+        return {cpuReport({}), {}};
     }
-    const gpu::Backend backend = gpu::loadBackend();
+    gpu::Backend backend = gpu::loadBackend();
     if (!backend.usable()) {
-        return {cpuReport(leadOf(request) + backend.reason + "; computing on the CPU"), nullptr};
+        return {cpuReport(leadOf(request) + backend.reason + "; computing on the CPU"), {}};
     }
-    try {
-        TrainingDevice d{{Device::Cuda, backend.description, {}},
-                         std::make_shared<gpu::Session>(backend)};
-        return d;
-    } catch (const gpu::GpuError& error) {
-        return {cpuReport(leadOf(request) + error.what() + "; computing on the CPU"), nullptr};
-    }
+    DeviceReport report{Device::Cuda, backend.description, {}};
+    return {std::move(report), std::move(backend)};
 }
+
+} // namespace
 
 DeviceReport chooseDevice(const std::string& request)
 {
-    checkRequest(request);
-    if (request == "cpu") {
-        return cpuReport({});
+    return find(request).report;
+}
+
+TrainingDevice chooseTrainingDevice(const std::string& request)
+{
+    Found found = find(request);
+    if (!found.backend.usable()) {
+        return {std::move(found.report), nullptr};
     }
-    const gpu::Backend backend = gpu::loadBackend();
-    if (!backend.usable()) {
-        return cpuReport(leadOf(request) + backend.reason + "; computing on the CPU");
+    try {
+        return {std::move(found.report), std::make_shared<gpu::Session>(found.backend)};
+    } catch (const gpu::GpuError& error) {
+        return {cpuReport(leadOf(request) + error.what() + "; computing on the CPU"), nullptr};
     }
-    return {Device::Cuda, backend.description, {}};
 }
 
 } // namespace attnlab

@@ -166,11 +166,14 @@ public:
     gpu::Session& session() const { return *m_session; }
 
 protected:
-    // Uploads the weights and the optimizer's step count and moments.
-    DeviceModel(std::shared_ptr<gpu::Session> session, int layers, const Host& params,
-                const Adam<float>& adam)
-        : m_session(std::move(session)), m_params(*m_session, layers), m_grads(*m_session, layers),
-          m_previous(*m_session, layers), m_updater(*m_session, adam)
+    // Uploads the weights and the optimizer's step count and moments. `shape` goes to the
+    // Weights' constructor after the session (the text and image models' number of layers).
+    template <typename... Shape>
+    DeviceModel(std::shared_ptr<gpu::Session> session, const Host& params, const Adam<float>& adam,
+                Shape... shape)
+        : m_session(std::move(session)), m_params(*m_session, shape...),
+          m_grads(*m_session, shape...), m_previous(*m_session, shape...),
+          m_updater(*m_session, adam)
     {
         uploadAll(*m_session, params.all(), m_params.all());
     }

@@ -31,7 +31,7 @@ std::vector<DeviceMatrix*> DeviceTextWeights::all()
 DeviceTextEngine::DeviceTextEngine(std::shared_ptr<gpu::Session> session,
                                    const TransformerConfig& config,
                                    const TransformerParams<float>& params, const Adam<float>& adam)
-    : DeviceModel(std::move(session), config.layers, params, adam), m_config(config),
+    : DeviceModel(std::move(session), params, adam, config.layers), m_config(config),
       m_encoder(*m_session, config.layers), m_logits(*m_session, 0, 0), m_probs(*m_session, 0, 0),
       m_dlogits(*m_session, 0, 0), m_ones(*m_session, 0, 0), m_dnormed(*m_session, 0, 0)
 {

@@ -4,19 +4,9 @@
 
 namespace attnlab {
 
-namespace {
-
 using gpu::DeviceMatrix;
 
-void zeroLike(DeviceMatrix& m, const DeviceMatrix& like)
-{
-    m.resize(like.rows(), like.cols());
-    m.setZero();
-}
-
-} // namespace
-
-DeviceToyEngine::Weights::Weights(gpu::Session& s)
+DeviceToyWeights::DeviceToyWeights(gpu::Session& s)
     : tok(s, 0, 0), pos(s, 0, 0), wq(s, 0, 0), wk(s, 0, 0), wv(s, 0, 0)
 {
 }
@@ -32,8 +22,7 @@ DeviceToyEngine::DeviceToyEngine(std::shared_ptr<gpu::Session> session, const To
                                  const ToyParams<float>& params, const Adam<float>& adam,
                                  const std::vector<std::vector<int>>& sentences,
                                  const std::vector<std::vector<int>>& targets)
-    : m_session(std::move(session)), m_config(config), m_params(*m_session), m_grads(*m_session),
-      m_previous(*m_session), m_adam(adam.settings()), m_work(*m_session)
+    : DeviceModel(std::move(session), params, adam), m_config(config), m_work(*m_session)
 {
     if (config.output != OutputKind::Softmax) {
         throw InputError("the sigmoid output runs on the CPU only");
@@ -41,12 +30,6 @@ DeviceToyEngine::DeviceToyEngine(std::shared_ptr<gpu::Session> session, const To
     if (config.skip && params.tok.cols() != params.wv.cols()) {
         throw InputError("the skip connection needs as many embedding columns as tokens");
     }
-    const auto host = params.all();
-    const auto device = m_params.all();
-    for (size_t i = 0; i < host.size(); ++i) {
-        *device[i] = DeviceMatrix(*m_session, *host[i]);
-    }
-    m_adam.restore(*m_session, adam);
     for (size_t i = 0; i < sentences.size(); ++i) {
         m_ids.push_back(std::make_unique<gpu::DeviceIds>(*m_session, sentences[i]));
         m_targets.push_back(std::make_unique<gpu::DeviceIds>(*m_session, targets[i]));
@@ -64,7 +47,7 @@ float DeviceToyEngine::forwardBackward(int index)
 void DeviceToyEngine::forward(const gpu::DeviceIds& ids, const gpu::DeviceIds& targets)
 {
     Work& w = m_work;
-    const Weights& p = m_params;
+    const DeviceToyWeights& p = m_params;
 
     // Embeddings.
     gpu::embeddingForward(p.tok, p.pos, ids, w.inputs);
@@ -92,12 +75,8 @@ void DeviceToyEngine::forward(const gpu::DeviceIds& ids, const gpu::DeviceIds& t
 void DeviceToyEngine::backward(const gpu::DeviceIds& ids)
 {
     Work& w = m_work;
-    const Weights& p = m_params;
-    const auto params = p.all();
-    const auto grads = m_grads.all();
-    for (size_t i = 0; i < grads.size(); ++i) {
-        zeroLike(*grads[i], *params[i]);
-    }
+    const DeviceToyWeights& p = m_params;
+    zeroGradients();
 
     // Weighted sum: logits = weights·values (+ inputs).
     zeroLike(w.dinputs, w.inputs);
@@ -120,43 +99,6 @@ void DeviceToyEngine::backward(const gpu::DeviceIds& ids)
 
     // Embeddings.
     gpu::embeddingBackward(w.dinputs, ids, m_grads.tok, m_grads.pos);
-}
-
-void DeviceToyEngine::update()
-{
-    const auto params = m_params.all();
-    const auto previous = m_previous.all();
-    for (size_t i = 0; i < params.size(); ++i) {
-        previous[i]->copyFrom(*params[i]);
-    }
-    m_hasPrevious = true;
-    m_adam.keep();
-    m_adam.step(params, std::as_const(m_grads).all());
-}
-
-bool DeviceToyEngine::undo()
-{
-    if (!m_hasPrevious) {
-        return false;
-    }
-    const auto params = m_params.all();
-    const auto previous = std::as_const(m_previous).all();
-    for (size_t i = 0; i < params.size(); ++i) {
-        params[i]->copyFrom(*previous[i]);
-    }
-    m_adam.undo();
-    m_hasPrevious = false;
-    return true;
-}
-
-void DeviceToyEngine::download(ToyParams<float>& params, Adam<float>& adam) const
-{
-    const auto host = params.all();
-    const auto device = m_params.all();
-    for (size_t i = 0; i < host.size(); ++i) {
-        *host[i] = device[i]->download();
-    }
-    m_adam.download(adam);
 }
 
 } // namespace attnlab

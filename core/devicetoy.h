@@ -13,6 +13,7 @@
 #pragma once
 
 #include "adam.h"
+#include "deviceencoder.h"
 #include "gpubackend.h"
 #include "toymodel.h"
 
@@ -22,7 +23,20 @@
 
 namespace attnlab {
 
-class DeviceToyEngine
+// The head's weights on the device, in the order of ToyParams::all().
+struct DeviceToyWeights
+{
+    explicit DeviceToyWeights(gpu::Session& s);
+    std::vector<gpu::DeviceMatrix*> all() { return {&tok, &pos, &wq, &wk, &wv}; }
+    gpu::DeviceMatrix tok; // V×E
+    gpu::DeviceMatrix pos; // T×E
+    gpu::DeviceMatrix wq;  // E×H
+    gpu::DeviceMatrix wk;  // E×H
+    gpu::DeviceMatrix wv;  // E×V
+};
+
+// update(), undo(), download() and the rest: DeviceModel (deviceencoder.h).
+class DeviceToyEngine : public DeviceModel<DeviceToyWeights, ToyParams<float>>
 {
 public:
     // Uploads the weights, the optimizer's step count and moments, and every sentence's ids and
@@ -34,33 +48,10 @@ public:
                     const std::vector<std::vector<int>>& targets);
 
     // Forward and backward of sentence `index`; the gradients stay on the device. Returns the
-    // loss (which waits for the queue).
+    // loss (which waits for the queue). update() then takes Adam's step on them.
     float forwardBackward(int index);
-    // Adam on the gradients of the latest forwardBackward(), after keeping a device copy of
-    // the weights and moments for undo().
-    void update();
-    // Back to the weights and moments from before the latest update(); false when there is
-    // none to go back to.
-    bool undo();
-    void setLearningRate(double lr) { m_adam.setLearningRate(lr); }
-
-    // The weights and the optimizer's state, downloaded into the host's.
-    void download(ToyParams<float>& params, Adam<float>& adam) const;
-
-    gpu::Session& session() const { return *m_session; }
 
 private:
-    struct Weights
-    {
-        explicit Weights(gpu::Session& s);
-        std::vector<gpu::DeviceMatrix*> all() { return {&tok, &pos, &wq, &wk, &wv}; }
-        std::vector<const gpu::DeviceMatrix*> all() const { return {&tok, &pos, &wq, &wk, &wv}; }
-        gpu::DeviceMatrix tok; // V×E
-        gpu::DeviceMatrix pos; // T×E
-        gpu::DeviceMatrix wq;  // E×H
-        gpu::DeviceMatrix wk;  // E×H
-        gpu::DeviceMatrix wv;  // E×V
-    };
     // The forward pass and the intermediate gradients of one sentence (t tokens).
     struct Work
     {
@@ -72,13 +63,7 @@ private:
     void forward(const gpu::DeviceIds& ids, const gpu::DeviceIds& targets);
     void backward(const gpu::DeviceIds& ids);
 
-    std::shared_ptr<gpu::Session> m_session;
     ToyConfig m_config;
-    Weights m_params;
-    Weights m_grads;
-    Weights m_previous; // the weights before the latest update()
-    bool m_hasPrevious = false;
-    gpu::DeviceAdam m_adam;
     std::vector<std::unique_ptr<gpu::DeviceIds>> m_ids;     // per sentence, T
     std::vector<std::unique_ptr<gpu::DeviceIds>> m_targets; // per sentence, T
     Work m_work;

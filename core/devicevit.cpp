@@ -32,7 +32,7 @@ std::vector<DeviceMatrix*> DeviceVitWeights::all()
 DeviceVitEngine::DeviceVitEngine(std::shared_ptr<gpu::Session> session, const VitConfig& config,
                                  const VitParams<float>& params, const Adam<float>& adam,
                                  const ImageSet& train)
-    : DeviceModel(std::move(session), config.layers, params, adam), m_config(config),
+    : DeviceModel(std::move(session), params, adam, config.layers), m_config(config),
       m_encoderConfig(config.encoder()), m_images(*m_session, 0, 0), m_labels(train.labels),
       m_patches(*m_session, 0, 0), m_posPlus(*m_session, 0, 0),
       m_encoder(*m_session, config.layers), m_logits(*m_session, 0, 0), m_probs(*m_session, 0, 0),

@@ -348,16 +348,22 @@ int TextTrainer::trainingSentence(int index, size_t tokens, std::vector<int>& id
     return length;
 }
 
+size_t TextTrainer::longestOf(std::span<const int> sentences) const
+{
+    size_t longest = 0;
+    for (int s : sentences) {
+        longest = std::max(longest, m_corpus.sentences[static_cast<size_t>(s)].size());
+    }
+    return longest;
+}
+
 bool TextTrainer::trainBatch(std::span<const int> sentences)
 {
     if (m_device) {
         return trainBatchOnDevice(sentences);
     }
     // Pad to the longest sentence of the batch; padding has no target.
-    size_t longest = 0;
-    for (int s : sentences) {
-        longest = std::max(longest, m_corpus.sentences[static_cast<size_t>(s)].size());
-    }
+    const size_t longest = longestOf(sentences);
 
     // Forward and backward of each sentence, gradients weighted by its share of the targets.
     std::vector<TransformerForward<float>> forwards;
@@ -404,10 +410,7 @@ bool TextTrainer::trainBatch(std::span<const int> sentences)
 // so that each knows its share of the batch's targets before its backward pass.
 bool TextTrainer::trainBatchOnDevice(std::span<const int> sentences)
 {
-    size_t longest = 0;
-    for (int s : sentences) {
-        longest = std::max(longest, m_corpus.sentences[static_cast<size_t>(s)].size());
-    }
+    const size_t longest = longestOf(sentences);
     std::vector<std::vector<int>> ids(sentences.size()), targets(sentences.size());
     std::vector<int> lengths, counts;
     int counted = 0;

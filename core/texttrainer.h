@@ -227,6 +227,8 @@ private:
     std::vector<int> batchOrder();
     bool trainBatch(std::span<const int> sentences);
     bool trainBatchOnDevice(std::span<const int> sentences);
+    // The longest of these sentences, in tokens: the batch is padded to it.
+    size_t longestOf(std::span<const int> sentences) const;
     // The ids and targets of a training sentence, padded to `tokens` (masking it for the
     // Masked objective); its length.
     int trainingSentence(int index, size_t tokens, std::vector<int>& ids,

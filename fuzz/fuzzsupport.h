@@ -30,7 +30,9 @@ inline const std::string& scratchFolder()
 {
     static const std::string folder = [] {
         const char* tmp = std::getenv("TMPDIR");
-        std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/attnlab-fuzz-XXXXXX";
+        // mkdtemp's template: six X that it replaces.
+        std::string pattern =
+            std::string(tmp && *tmp ? tmp : "/tmp") + "/attnlab-fuzz-" + std::string(6, 'X');
         check(::mkdtemp(pattern.data()) != nullptr, "a scratch folder can be made");
         return pattern;
     }();

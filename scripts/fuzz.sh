@@ -83,7 +83,7 @@ mkdir -p "$build"
 configure_and_build
 mkdir -p "$build/logs" "$build/crashes"
 # The file readers' inputs go through files: in memory (/dev/shm) where there is one.
-scratch="$(mktemp -d /dev/shm/attnlab-fuzz.XXXXXX 2>/dev/null || mktemp -d "$build/tmp.XXXXXX")"
+scratch="$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d -p "$build")"
 trap 'rm -rf "$scratch"' EXIT
 echo "Fuzzing ${targets[*]} for $seconds s each, $jobs at a time"
 

@@ -275,10 +275,11 @@ void TestMainWindowSettings::inPresenterModeEveryTabFitsA1600By1000Screen()
             QTest::qWait(200);
         }
         const QSize least = w->minimumSizeHint().expandedTo(w->minimumSize());
-        QVERIFY2(
-            least.width() <= 1600 && least.height() <= 1000,
-            qPrintable(
-                QStringLiteral("page %1: %2×%3").arg(page).arg(least.width()).arg(least.height())));
+        QVERIFY2(least.width() <= 1600 && least.height() <= 1000,
+                 qPrintable(QStringLiteral("page %1: %2 by %3")
+                                .arg(page)
+                                .arg(least.width())
+                                .arg(least.height())));
     }
     closeWindow(*w);
 }

@@ -142,8 +142,9 @@ typedef struct AttnlabGpuApi
                       int causal, int length, AttnlabGpuError* error);
 
     /* Layer norm of each row, biased variance, eps 1e-5 (core/blockops.h):
-     * y = gamma ⊙ (x − μ)/√(var + eps) + beta. x, y, normalized: rows×cols; gamma, beta: cols;
-     * invStd: rows (1/√(var + eps)), kept with normalized for the backward pass. */
+     * y = gamma ⊙ (x − μ)/√(var + eps) + beta. x, y, normalized: rows×cols;
+     * gamma, beta: cols; invStd: rows (1/√(var + eps)), kept with normalized for the backward
+     * pass. */
     int (*layerNormForward)(AttnlabGpuContext* context, const float* x, const float* gamma,
                             const float* beta, float* y, float* normalized, float* invStd, int rows,
                             int cols, AttnlabGpuError* error);
