@@ -1,7 +1,8 @@
 // Multi-head attention forward (scores, masked softmax, weighted sum) over one sequence at
 // contexts of 64 to 1024 tokens, on the CPU (ops.h) and on the GPU (gpubackend.h, inputs
 // already on the device, each pass waited for). Four heads of 32 (E = H = 128), causal mask.
-#include <device.h>
+#include "benchgpu.h"
+
 #include <gpubackend.h>
 #include <ops.h>
 
@@ -60,12 +61,11 @@ BENCHMARK(BM_AttentionForward)
 // Skipped, saying why, without a GPU.
 void BM_AttentionForwardGpu(benchmark::State& state)
 {
-    const attnlab::TrainingDevice device = attnlab::chooseTrainingDevice("gpu");
-    if (!device.session) {
-        state.SkipWithError(device.report.note.c_str());
+    const std::shared_ptr<attnlab::gpu::Session> gpu = gpuOrSkip(state);
+    if (!gpu) {
         return;
     }
-    attnlab::gpu::Session& s = *device.session;
+    attnlab::gpu::Session& s = *gpu;
     const int t = static_cast<int>(state.range(0));
     const attnlab::gpu::DeviceMatrix q(s, randomMatrix(t, kWidth, 1));
     const attnlab::gpu::DeviceMatrix k(s, randomMatrix(t, kWidth, 2));

@@ -1,8 +1,9 @@
 // Training the lesson: one optimizer step, its three parts (forward, backward, Adam) into kept
 // buffers as the trainer runs them, and the whole recipe (5000 epochs, 10 000 steps).
+#include "benchgpu.h"
+
 #include <adam.h>
 #include <corpus.h>
-#include <device.h>
 #include <trainer.h>
 
 #include <benchmark/benchmark.h>
@@ -92,14 +93,13 @@ BENCHMARK(BM_ToyRecipe)->Unit(benchmark::kMillisecond);
 // much as the arithmetic, which is tiny.
 void BM_ToyRecipeGpu(benchmark::State& state)
 {
-    const attnlab::TrainingDevice device = attnlab::chooseTrainingDevice("gpu");
-    if (!device.session) {
-        state.SkipWithError(device.report.note.c_str());
+    const std::shared_ptr<attnlab::gpu::Session> gpu = gpuOrSkip(state);
+    if (!gpu) {
         return;
     }
     for (auto _ : state) {
         attnlab::ToyTrainer trainer(attnlab::lessonCorpus(), attnlab::ToyConfig{});
-        trainer.trainOn(device.session);
+        trainer.trainOn(gpu);
         trainer.runToEnd();
         benchmark::DoNotOptimize(trainer.epochLosses().back());
     }

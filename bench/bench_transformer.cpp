@@ -1,7 +1,8 @@
 // Training the transformer: one optimizer step (a batch) on the agreement preset at a few
 // sizes, on the CPU and on the GPU, the side-by-side lesson (causal and unmasked, 300 epochs
 // each), and a snapshot of everything the views show.
-#include <device.h>
+#include "benchgpu.h"
+
 #include <presets.h>
 #include <texttrainer.h>
 
@@ -34,15 +35,24 @@ attnlab::Corpus agreement()
     return attnlab::presetCorpus(*attnlab::findPreset("agreement"));
 }
 
-void BM_TransformerStep(benchmark::State& state)
+// One step after another, on the GPU when `gpu` is given.
+void transformerSteps(benchmark::State& state, std::shared_ptr<attnlab::gpu::Session> gpu)
 {
     TextTrainer trainer(agreement(), presetConfig(state));
+    if (gpu) {
+        trainer.trainOn(std::move(gpu));
+    }
     for (auto _ : state) {
         benchmark::DoNotOptimize(trainer.step());
     }
     state.SetItemsProcessed(state.iterations());
     state.counters["sentences/s"] = benchmark::Counter(
         static_cast<double>(state.iterations() * state.range(3)), benchmark::Counter::kIsRate);
+}
+
+void BM_TransformerStep(benchmark::State& state)
+{
+    transformerSteps(state, nullptr);
 }
 BENCHMARK(BM_TransformerStep)
     ->ArgNames({"L", "N", "E", "batch"})
@@ -57,19 +67,9 @@ BENCHMARK(BM_TransformerStep)
 // time, each waiting for its loss. Skipped, saying why, without a GPU.
 void BM_TransformerStepGpu(benchmark::State& state)
 {
-    const attnlab::TrainingDevice device = attnlab::chooseTrainingDevice("gpu");
-    if (!device.session) {
-        state.SkipWithError(device.report.note.c_str());
-        return;
+    if (auto gpu = gpuOrSkip(state)) {
+        transformerSteps(state, std::move(gpu));
     }
-    TextTrainer trainer(agreement(), presetConfig(state));
-    trainer.trainOn(device.session);
-    for (auto _ : state) {
-        benchmark::DoNotOptimize(trainer.step());
-    }
-    state.SetItemsProcessed(state.iterations());
-    state.counters["sentences/s"] = benchmark::Counter(
-        static_cast<double>(state.iterations() * state.range(3)), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_TransformerStepGpu)
     ->ArgNames({"L", "N", "E", "batch"})

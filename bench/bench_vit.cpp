@@ -2,7 +2,8 @@
 // with 4×4 patches, an epoch of 10 000 images, each on the CPU and on the GPU, and the
 // snapshot the views take of one image. The images are random: a step costs the same whatever
 // the pixels.
-#include <device.h>
+#include "benchgpu.h"
+
 #include <vittrainer.h>
 
 #include <benchmark/benchmark.h>
@@ -31,19 +32,27 @@ ImageSet randomImages(int count)
 }
 
 // Arguments: patch size, batch size. The rest is the default model (E 64, 4 heads, H 64,
-// 2 layers, F 128).
-void BM_VitStep(benchmark::State& state)
+// 2 layers, F 128). On the GPU when `gpu` is given.
+void vitSteps(benchmark::State& state, std::shared_ptr<attnlab::gpu::Session> gpu)
 {
     VitTrainConfig c;
     c.model.patch = static_cast<int>(state.range(0));
     c.batchSize = static_cast<int>(state.range(1));
     c.epochs = 1000000;
     VitTrainer trainer(std::make_shared<const ImageSet>(randomImages(1024)), nullptr, c);
+    if (gpu) {
+        trainer.trainOn(std::move(gpu));
+    }
     for (auto _ : state) {
         benchmark::DoNotOptimize(trainer.step());
     }
     state.counters["images/s"] = benchmark::Counter(
         static_cast<double>(state.iterations() * state.range(1)), benchmark::Counter::kIsRate);
+}
+
+void BM_VitStep(benchmark::State& state)
+{
+    vitSteps(state, nullptr);
 }
 BENCHMARK(BM_VitStep)
     ->ArgNames({"patch", "batch"})
@@ -54,22 +63,9 @@ BENCHMARK(BM_VitStep)
 // Skipped, saying why, without a GPU.
 void BM_VitStepGpu(benchmark::State& state)
 {
-    const attnlab::TrainingDevice device = attnlab::chooseTrainingDevice("gpu");
-    if (!device.session) {
-        state.SkipWithError(device.report.note.c_str());
-        return;
+    if (auto gpu = gpuOrSkip(state)) {
+        vitSteps(state, std::move(gpu));
     }
-    VitTrainConfig c;
-    c.model.patch = static_cast<int>(state.range(0));
-    c.batchSize = static_cast<int>(state.range(1));
-    c.epochs = 1000000;
-    VitTrainer trainer(std::make_shared<const ImageSet>(randomImages(1024)), nullptr, c);
-    trainer.trainOn(device.session);
-    for (auto _ : state) {
-        benchmark::DoNotOptimize(trainer.step());
-    }
-    state.counters["images/s"] = benchmark::Counter(
-        static_cast<double>(state.iterations() * state.range(1)), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_VitStepGpu)
     ->ArgNames({"patch", "batch"})
@@ -81,17 +77,15 @@ BENCHMARK(BM_VitStepGpu)
 // GPU, which also counts moving the images there).
 void BM_VitEpoch(benchmark::State& state)
 {
-    const bool gpu = state.range(0) != 0;
-    const attnlab::TrainingDevice device = attnlab::chooseTrainingDevice(gpu ? "gpu" : "cpu");
-    if (gpu && !device.session) {
-        state.SkipWithError(device.report.note.c_str());
+    std::shared_ptr<attnlab::gpu::Session> gpu;
+    if (state.range(0) != 0 && !(gpu = gpuOrSkip(state))) {
         return;
     }
     const auto images = std::make_shared<const ImageSet>(randomImages(10000));
     for (auto _ : state) {
         VitTrainer trainer(images, nullptr, VitTrainConfig{});
         if (gpu) {
-            trainer.trainOn(device.session);
+            trainer.trainOn(gpu);
         }
         benchmark::DoNotOptimize(trainer.runEpoch());
     }
