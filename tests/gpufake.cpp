@@ -349,11 +349,11 @@ void fake::Sessions::open(const char* library)
     if (library && !std::getenv(gpu::kLibraryVariable)) {
         setenv(gpu::kLibraryVariable, library, 1);
     }
-    fake = std::make_unique<gpu::Session>(backend());
-    const gpu::Backend found = gpu::loadBackend();
-    if (!found.usable()) {
-        skipReason = "no usable GPU: " + found.reason;
+    fake = std::make_unique<gpu::Session>(fake::backend());
+    backend = gpu::loadBackend();
+    if (!backend.usable()) {
+        skipReason = "no usable GPU: " + backend.reason;
         return;
     }
-    gpu = std::make_unique<gpu::Session>(found);
+    gpu = std::make_unique<gpu::Session>(backend);
 }

@@ -30,6 +30,7 @@ inline std::shared_ptr<attnlab::gpu::Session> borrowed(attnlab::gpu::Session& s)
 // The two sessions a parity suite runs on: the GPU, when one can be used, and the fake.
 struct Sessions
 {
+    attnlab::gpu::Backend backend;              // what loading the CUDA backend found
     std::unique_ptr<attnlab::gpu::Session> gpu; // null where no GPU can be used
     std::unique_ptr<attnlab::gpu::Session> fake;
     std::string skipReason; // why there is no GPU session

@@ -198,10 +198,8 @@ private:
     bool onFake() const;
     gpu::Session* target() const;
 
-    gpu::Backend m_backend;
-    std::unique_ptr<gpu::Session> m_session; // the GPU, when one can be used
-    std::unique_ptr<gpu::Session> m_fake;    // the host fake, always
-    QString m_skipReason;
+    fake::Sessions m_sessions;
+    const gpu::Backend& m_backend = m_sessions.backend;
 };
 
 // Declares `s`, the session of this row (the GPU or the host fake); skips the GPU row where
@@ -209,7 +207,7 @@ private:
 #define REQUIRE_SESSION()                                                                          \
     gpu::Session* const session_ = target();                                                       \
     if (!session_) {                                                                               \
-        QSKIP(qPrintable(m_skipReason));                                                           \
+        QSKIP(m_sessions.skipReason.c_str());                                                      \
     }                                                                                              \
     gpu::Session& s = *session_
 
@@ -236,7 +234,7 @@ bool TestGpuOps::onFake() const
 
 gpu::Session* TestGpuOps::target() const
 {
-    return onFake() ? m_fake.get() : m_session.get();
+    return onFake() ? m_sessions.fake.get() : m_sessions.gpu.get();
 }
 
 void TestGpuOps::cleanup()
@@ -248,29 +246,25 @@ void TestGpuOps::initTestCase()
 {
 #ifdef ATTNLAB_CUDA_LIBRARY_PATH
     // Run by hand rather than by CTest: use the library this build made.
-    if (!qEnvironmentVariableIsSet(gpu::kLibraryVariable)) {
-        qputenv(gpu::kLibraryVariable, ATTNLAB_CUDA_LIBRARY_PATH);
-    }
+    const char* library = ATTNLAB_CUDA_LIBRARY_PATH;
+#else
+    const char* library = nullptr;
 #endif
-    m_fake = std::make_unique<gpu::Session>(fake::backend());
-    m_backend = gpu::loadBackend();
-    if (!m_backend.usable()) {
-        m_skipReason = QStringLiteral("no usable GPU: ") + QString::fromStdString(m_backend.reason);
-        qInfo("GPU parity tests skip: %s", qPrintable(QString::fromStdString(m_backend.reason)));
-        return;
-    }
-    qInfo("GPU: %s from %s", m_backend.description.c_str(), m_backend.library.c_str());
     try {
-        m_session = std::make_unique<gpu::Session>(m_backend);
+        m_sessions.open(library);
     } catch (const gpu::GpuError& error) {
         QFAIL(error.what()); // a GPU that is there but cannot be used is a failure, not a skip
     }
+    if (!m_sessions.gpu) {
+        qInfo("GPU parity tests skip: %s", m_backend.reason.c_str());
+        return;
+    }
+    qInfo("GPU: %s from %s", m_backend.description.c_str(), m_backend.library.c_str());
 }
 
 void TestGpuOps::cleanupTestCase()
 {
-    m_session.reset();
-    m_fake.reset();
+    m_sessions = {};
 }
 
 void TestGpuOps::unknownDeviceWordThrows()
